@@ -1,0 +1,102 @@
+package dev.denoise.localstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/** Waits until a broker or registry answers, or says clearly why it did not. */
+public final class Readiness {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private Readiness() {}
+
+    /** True when a broker at {@code bootstrap} answers a metadata request within {@code timeout}. */
+    public static boolean kafkaAnswers(String bootstrap, Duration timeout) {
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        try (Admin admin = Admin.create(config)) {
+            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** True when the registry's Confluent-compatible API lists its subjects. */
+    public static boolean registryAnswers(String registryUrl) {
+        try {
+            HttpResponse<Void> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(registryUrl + "/subjects")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public static void awaitKafka(String bootstrap, Duration timeout) {
+        await("Kafka broker at " + bootstrap, timeout, () -> kafkaAnswers(bootstrap, Duration.ofSeconds(3)), () -> true);
+    }
+
+    public static void awaitRegistry(String registryUrl, Duration timeout, BooleanSupplier stillStarting) {
+        await("schema registry at " + registryUrl, timeout, () -> registryAnswers(registryUrl), stillStarting);
+    }
+
+    /** Polls {@code ready} until it holds, the deadline passes, or the process behind it has died. */
+    static void await(String what, Duration timeout, BooleanSupplier ready, BooleanSupplier stillStarting) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!ready.getAsBoolean()) {
+            if (!stillStarting.getAsBoolean()) {
+                throw new IllegalStateException("The " + what + " exited before it answered");
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("The " + what + " did not answer within " + timeout.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the " + what, e);
+            }
+        }
+    }
+
+    /** Sets the registry's global compatibility: Apicurio defaults to NONE, Confluent to BACKWARD. */
+    public static void setBackwardCompatibility(String registryUrl) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(registryUrl + "/config"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("Registry at " + registryUrl + " refused BACKWARD compatibility: "
+                        + response.statusCode() + " " + response.body());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Registry at " + registryUrl + " unreachable: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+}

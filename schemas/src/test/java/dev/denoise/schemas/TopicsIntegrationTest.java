@@ -1,0 +1,99 @@
+package dev.denoise.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.localstack.junit.KafkaStackExtension;
+import dev.denoise.schemas.config.ConnectionSettings;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(KafkaStackExtension.class)
+class TopicsIntegrationTest {
+
+    @Test
+    void provisioningCreatesEveryTopicOnceWithItsConfiguration(StackEndpoints stack) throws Exception {
+        Topics topics = Topics.of(ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+                "provision-" + UUID.randomUUID()));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            List<String> first = TopicProvisioner.ensureTopics(admin, topics, 3, Optional.empty());
+            List<String> second = TopicProvisioner.ensureTopics(admin, topics, 3, Optional.empty());
+
+            assertThat(first).containsExactlyInAnyOrder(topics.requests.name(), topics.images.name(),
+                    topics.modelVersions.name(), topics.failures.name());
+            assertThat(second).as("second run is a no-op").isEmpty();
+            var descriptions = admin.describeTopics(first).allTopicNames().get();
+            assertThat(descriptions.get(topics.requests.name()).partitions()).hasSize(3);
+            assertThat(descriptions.get(topics.modelVersions.name()).partitions()).hasSize(1);
+
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topics.modelVersions.name());
+            Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(config.get("max.message.bytes").value()).isEqualTo(String.valueOf(16 * 1024 * 1024));
+        }
+    }
+
+    @Test
+    void aModelVersionLargerThanKafkasDefaultLimitRoundTrips(StackEndpoints stack) throws Exception {
+        Topics topics = Topics.of(ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+                "big-" + UUID.randomUUID()));
+        byte[] weights = new byte[3 * 1024 * 1024];
+        new Random(7).nextBytes(weights);
+        ModelVersion version = ModelVersion.newBuilder()
+                .setModel("mnist").setVersion(1).setArchitecture("article-unet")
+                .setHyperParameters(Map.of("channels", "32,64,64"))
+                .setWeights(ByteBuffer.wrap(weights)).setWeightsSha256("00")
+                .setTraining(TrainingInfo.newBuilder().setDataset("mnist-test").setEpochs(1).setBatchSize(128)
+                        .setLearningRate(1e-3).setSeed(0).setFinalLoss(0.1).setMetrics(Map.of("mse@0.5", 0.02)).build())
+                .setCreatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .build();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            TopicProvisioner.ensureTopics(admin, topics, 1, Optional.empty());
+        }
+
+        Map<String, Object> producerConfig = new HashMap<>(topics.modelVersions.producerOverrides());
+        producerConfig.put("bootstrap.servers", stack.bootstrapServers());
+        try (KafkaProducer<String, ModelVersion> producer = new KafkaProducer<>(producerConfig,
+                topics.modelVersions.keySerde().serializer(), topics.modelVersions.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topics.modelVersions.name(), "mnist", version)).get();
+        }
+
+        Map<String, Object> consumerConfig = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "big-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, ModelVersion> consumer = new KafkaConsumer<>(consumerConfig,
+                topics.modelVersions.keySerde().deserializer(), topics.modelVersions.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topics.modelVersions.name()));
+            ConsumerRecord<String, ModelVersion> record = null;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (record == null && System.currentTimeMillis() < deadline) {
+                var batch = consumer.poll(Duration.ofMillis(200));
+                if (!batch.isEmpty()) {
+                    record = batch.iterator().next();
+                }
+            }
+            assertThat(record).isNotNull();
+            assertThat(record.key()).isEqualTo("mnist");
+            assertThat(record.value()).isEqualTo(version);
+        }
+    }
+}
