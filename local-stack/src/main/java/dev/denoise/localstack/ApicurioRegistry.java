@@ -17,8 +17,6 @@ import java.util.Properties;
  */
 public final class ApicurioRegistry {
     public static final String CCOMPAT_PATH = "/apis/ccompat/v7";
-    /** Marks the registry's command line, so a recorded pid is only ever taken for our process. */
-    public static final String MAIN_JAR_SUFFIX = "-runner.jar";
 
     private ApicurioRegistry() {}
 
@@ -49,7 +47,7 @@ public final class ApicurioRegistry {
         Properties distribution = distribution();
         String version = distribution.getProperty("version");
         Path home = toolsDir.resolve("apicurio-registry-app-" + version);
-        Path jar = home.resolve("apicurio-registry-app-" + version + MAIN_JAR_SUFFIX);
+        Path jar = home.resolve("apicurio-registry-app-" + version + "-runner.jar");
         if (Files.exists(jar)) {
             return jar;
         }

@@ -16,7 +16,7 @@ public final class LocalStack {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
-    private final Path home;
+    private final Path toolsDir;
     private final Ports ports;
     private final StackService kafka;
     private final StackService registry;
@@ -29,11 +29,15 @@ public final class LocalStack {
     /** The state of one service, for {@code stack status}. */
     public record ServiceStatus(String name, Optional<Long> pid, boolean answering, String address) {}
 
-    public LocalStack(Path home, Ports ports) {
-        this.home = home;
+    /**
+     * @param home where each service keeps its data, log and pid file
+     * @param toolsDir where the registry's distribution is unpacked (shared by stacks and tests)
+     */
+    public LocalStack(Path home, Ports ports, Path toolsDir) {
+        this.toolsDir = toolsDir;
         this.ports = ports;
-        this.kafka = new StackService("kafka", home.resolve("kafka"), "kafka.Kafka");
-        this.registry = new StackService("registry", home.resolve("registry"), ApicurioRegistry.MAIN_JAR_SUFFIX);
+        this.kafka = new StackService("kafka", home.resolve("kafka"));
+        this.registry = new StackService("registry", home.resolve("registry"));
     }
 
     public StackEndpoints endpoints() {
@@ -44,7 +48,7 @@ public final class LocalStack {
     public StackEndpoints up(PrintStream progress) throws Exception {
         StackEndpoints endpoints = endpoints();
         boolean startedRegistry = startUnlessRunning(registry, ports.registry(), progress,
-                () -> ApicurioRegistry.command(home.resolve("tools"), ports.registry(), registry.dir().resolve("data")));
+                () -> ApicurioRegistry.command(toolsDir, ports.registry(), registry.dir().resolve("data")));
         boolean startedKafka = startUnlessRunning(kafka, ports.kafka(), progress, this::kafkaCommand);
         awaitStarted(kafka, startedKafka, () -> Readiness.awaitKafka(endpoints.bootstrapServers(), START_TIMEOUT));
         awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(),

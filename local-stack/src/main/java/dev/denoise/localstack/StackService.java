@@ -10,19 +10,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One long-running process of the local stack, started detached from the CLI that launched it and
- * remembered by a pid file; only a process whose command line carries {@code marker} is taken for
- * it, so a recycled pid is never killed by mistake.
+ * One long-running JVM of the local stack, started detached from the CLI that launched it and
+ * remembered by a pid file. Only a process whose command line starts with this service's marker
+ * property is taken for it, so a recycled pid is never killed by mistake. (The marker comes first
+ * because the JDK may see only the start of a long command line.)
  */
 final class StackService {
     private final String name;
     private final Path dir;
     private final String marker;
 
-    StackService(String name, Path dir, String marker) {
+    StackService(String name, Path dir) {
         this.name = name;
         this.dir = dir;
-        this.marker = marker;
+        this.marker = "-Ddenoise.stack.service=" + name;
     }
 
     String name() {
@@ -56,14 +57,20 @@ final class StackService {
         }
     }
 
-    /** Starts {@code command} in its own session, output to the log file, and records its pid. */
+    /**
+     * Starts a JVM in its own session, output to the log file, and records its pid.
+     *
+     * @param command the java launcher followed by its arguments
+     */
     ProcessHandle start(List<String> command) throws IOException {
         Files.createDirectories(dir);
         List<String> detached = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             detached.add("/usr/bin/setsid"); // a new session: the process outlives the CLI and its terminal
         }
-        detached.addAll(command);
+        detached.add(command.get(0));
+        detached.add(marker);
+        detached.addAll(command.subList(1, command.size()));
         Process process = new ProcessBuilder(detached)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
