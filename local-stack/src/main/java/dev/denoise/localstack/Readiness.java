@@ -1,6 +1,8 @@
 package dev.denoise.localstack;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +24,9 @@ public final class Readiness {
 
     /** True when a broker at {@code bootstrap} answers a metadata request within {@code timeout}. */
     public static boolean kafkaAnswers(String bootstrap, Duration timeout) {
+        if (!anyPortOpen(bootstrap)) {
+            return false; // spares the admin client's connection warnings while a broker starts
+        }
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
@@ -35,6 +40,21 @@ public final class Readiness {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    private static boolean anyPortOpen(String bootstrap) {
+        for (String address : bootstrap.split(",")) {
+            int colon = address.lastIndexOf(':');
+            String host = address.substring(0, colon).trim();
+            int port = Integer.parseInt(address.substring(colon + 1).trim());
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), 1000);
+                return true;
+            } catch (IOException e) {
+                // try the next address
+            }
+        }
+        return false;
     }
 
     /** True when the registry's Confluent-compatible API lists its subjects. */

@@ -1,0 +1,37 @@
+package dev.denoise.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code denoise}: the command line of denoise-stream. */
+@Command(name = "denoise",
+        mixinStandardHelpOptions = true,
+        version = "denoise-stream 0.1.0",
+        description = "A diffusion model served on Kafka: run the local stack, produce requests, read images.",
+        subcommands = {StackCommand.class, TopicsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class DenoiseCli {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+    public static int run(String... args) {
+        return new CommandLine(new DenoiseCli())
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    commandLine.getErr().println("denoise: " + describe(e));
+                    return 1;
+                })
+                .execute(args);
+    }
+
+    /** The message a person needs, without a stack trace: the innermost cause that says something. */
+    static String describe(Throwable e) {
+        Throwable shown = e;
+        while (shown.getCause() != null && (shown.getMessage() == null
+                || shown instanceof java.util.concurrent.ExecutionException)) {
+            shown = shown.getCause();
+        }
+        return shown.getMessage() != null ? shown.getMessage() : shown.toString();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.denoise.cli;
+
+import java.nio.file.Path;
+
+/** The project's root folder: the launcher passes it as {@code denoise.home}; local state lives in its .denoise folder. */
+final class ProjectHome {
+    private ProjectHome() {}
+
+    static Path root() {
+        return Path.of(System.getProperty("denoise.home", ".")).toAbsolutePath().normalize();
+    }
+
+    /** Project-local state: the stack's data and logs, unpacked tools, outputs. */
+    static Path state() {
+        return root().resolve(".denoise");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.denoise.cli;
+
+import dev.denoise.localstack.LocalStack;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.schemas.config.ConnectionSettings;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code denoise stack up|status|down}: a real Kafka broker and schema registry on loopback, no Docker. */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = "Run a local Kafka broker (KRaft) and Apicurio schema registry on 127.0.0.1, data under .denoise/stack.",
+        subcommands = {StackCommand.Up.class, StackCommand.Status.class, StackCommand.Down.class})
+final class StackCommand {
+
+    /** Ports shared by the three subcommands. */
+    static final class PortOptions {
+        @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port (default ${DEFAULT-VALUE}).")
+        int kafka;
+
+        @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default ${DEFAULT-VALUE}).")
+        int controller;
+
+        @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default ${DEFAULT-VALUE}).")
+        int registry;
+
+        LocalStack stack() {
+            return new LocalStack(ProjectHome.state().resolve("stack"), new LocalStack.Ports(kafka, controller, registry),
+                    ProjectHome.state().resolve("tools"));
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Start the broker and the registry unless running, create the topics, print their addresses.")
+    static final class Up implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        PortOptions ports = new PortOptions();
+
+        @Option(names = "--partitions", defaultValue = "4",
+                description = "Partitions of the requests, images and failures topics (default ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream err = System.err; // progress on stderr, the two lines alone on stdout for eval/export
+            StackEndpoints endpoints = ports.stack().up(err);
+            List<String> created = TopicsCommand.create(
+                    ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
+                            ConnectionSettings.fromEnvironment().topicPrefix()), partitions);
+            if (!created.isEmpty()) {
+                err.println("created topics " + String.join(", ", created));
+            }
+            System.out.println(endpoints.asEnvironmentLines());
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether the broker and registry run and answer.")
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        PortOptions ports = new PortOptions();
+
+        @Override
+        public Integer call() {
+            boolean allUp = true;
+            for (LocalStack.ServiceStatus s : ports.stack().status()) {
+                String process = s.pid().map(pid -> "pid " + pid).orElse("not started by this stack");
+                System.out.printf("%-9s %-8s %-26s %s%n", s.name(), s.answering() ? "up" : "down", process, s.address());
+                allUp &= s.answering();
+            }
+            return allUp ? 0 : 3;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the processes `stack up` started (data is kept).")
+    static final class Down implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        PortOptions ports = new PortOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> stopped = ports.stack().down();
+            System.out.println(stopped.isEmpty() ? "nothing was running" : "stopped " + String.join(", ", stopped));
+            return 0;
+        }
+    }
+}

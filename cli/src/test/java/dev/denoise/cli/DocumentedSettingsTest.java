@@ -1,0 +1,32 @@
+package dev.denoise.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.schemas.config.Setting;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README's configuration table is checked against the settings the code reads. */
+class DocumentedSettingsTest {
+
+    @Test
+    void everyConnectionSettingHasItsRowInTheReadme() throws Exception {
+        String readme = Files.readString(ProjectHome.root().resolve("README.md"));
+        for (Setting setting : ConnectionSettings.SETTINGS) {
+            String row = "| `" + setting.envVar() + "` | `" + setting.flag() + "` | "
+                    + (setting.defaultValue() == null ? "(none)" : "`" + setting.defaultValue() + "`") + " |";
+            assertThat(readme).as("README row for %s", setting.envVar()).contains(row);
+        }
+        assertThat(readme).contains("`" + ConnectionSettings.CLIENT_PROPERTY_ENV_PREFIX + "<KEY>`");
+    }
+
+    @Test
+    void theReadmesTestCommandIsWhatCiRuns() throws Exception {
+        Path root = ProjectHome.root();
+        String ci = Files.readString(root.resolve(".ci/run"));
+        assertThat(Files.readString(root.resolve("README.md"))).contains("./mvnw verify");
+        assertThat(ci).contains("./mvnw -B verify");
+    }
+}
