@@ -108,7 +108,7 @@ class AvroSerdeIntegrationTest {
 
         assertThat(read.getSchema()).isEqualTo(newer);
         assertThat(read.get("requestId").toString()).isEqualTo(sent.getRequestId());
-        assertThat(read.get("seeds")).asList().containsExactlyElementsOf(sent.getSeeds());
+        assertThat((List<?>) read.get("seeds")).containsExactlyElementsOf(sent.getSeeds());
         assertThat(read.get("priority")).as("the added field's default").isEqualTo(5);
     }
 

@@ -47,10 +47,13 @@ public final class KafkaStackExtension implements ParameterResolver {
         return Path.of(System.getProperty("denoise.home", ".")).toAbsolutePath().normalize();
     }
 
-    /** Closed by JUnit when the root context closes, i.e. after the JVM's last test. */
-    private record TestStackResource(TestStack stack) implements ExtensionContext.Store.CloseableResource {
+    /**
+     * Closed by JUnit when the root context closes, i.e. after the JVM's last test. (AutoCloseable
+     * for JUnit 5.13+, CloseableResource for older versions.)
+     */
+    private record TestStackResource(TestStack stack) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
-        public void close() throws Throwable {
+        public void close() throws Exception {
             stack.close();
         }
     }
