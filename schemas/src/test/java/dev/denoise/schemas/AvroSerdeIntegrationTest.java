@@ -32,6 +32,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.admin.Admin;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -108,7 +109,8 @@ class AvroSerdeIntegrationTest {
 
         assertThat(read.getSchema()).isEqualTo(newer);
         assertThat(read.get("requestId").toString()).isEqualTo(sent.getRequestId());
-        assertThat((List<?>) read.get("seeds")).containsExactlyElementsOf(sent.getSeeds());
+        assertThat(read.get("seeds")).asInstanceOf(InstanceOfAssertFactories.list(Long.class))
+                .containsExactlyElementsOf(sent.getSeeds());
         assertThat(read.get("priority")).as("the added field's default").isEqualTo(5);
     }
 
