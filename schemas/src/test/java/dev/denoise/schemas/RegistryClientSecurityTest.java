@@ -46,9 +46,7 @@ class RegistryClientSecurityTest {
 
     @Test
     void sendsBasicAuthCredentialsFromUserInfo() throws Exception {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        serveRegistry(server, "alice:s3cret");
-        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        String url = startHttpRegistry("alice:s3cret");
 
         SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientConfig.from(Map.of(
                 RegistryClientConfig.URL, url,
@@ -61,9 +59,7 @@ class RegistryClientSecurityTest {
 
     @Test
     void takesCredentialsFromTheUrlWhenTold() throws Exception {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        serveRegistry(server, "bob:pw");
-        String url = "http://bob:pw@127.0.0.1:" + server.getAddress().getPort();
+        String url = startHttpRegistry("bob:pw").replace("http://", "http://bob:pw@");
 
         SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientConfig.from(Map.of(
                 RegistryClientConfig.URL, url, RegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE, "URL")));
@@ -74,9 +70,7 @@ class RegistryClientSecurityTest {
 
     @Test
     void wrongCredentialsAreAClearError() throws Exception {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        serveRegistry(server, "alice:s3cret");
-        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        String url = startHttpRegistry("alice:s3cret");
 
         SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientConfig.from(Map.of(
                 RegistryClientConfig.URL, url, RegistryClientConfig.BASIC_AUTH_USER_INFO, "alice:wrong")));
@@ -116,6 +110,12 @@ class RegistryClientSecurityTest {
                 .isInstanceOf(SchemaRegistryException.class)
                 .hasMessageContaining(url)
                 .hasMessageContaining("SSLHandshakeException");
+    }
+
+    private String startHttpRegistry(String userInfo) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        serveRegistry(server, userInfo);
+        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Answers registration with id 7 and serves id 7; checks credentials when {@code userInfo} is set. */
