@@ -30,6 +30,9 @@ public final class Denoiser implements AutoCloseable {
         block.setInitializer(Initializer.ZEROS, p -> true);
         block.initialize(manager, DataType.FLOAT32, architecture.inputShape(1));
         this.store = new ParameterStore(manager, false);
+        // Serving builds no autograd graph (PyTorch's grad mode is on by default in new threads);
+        // a trainer turns tracking on explicitly.
+        requireGradients(false);
     }
 
     /** Fresh weights drawn from {@code seed} (PyTorch's default fan-in uniform init). */
