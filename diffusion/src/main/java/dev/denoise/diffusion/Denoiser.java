@@ -65,6 +65,15 @@ public final class Denoiser implements AutoCloseable {
     }
 
     /**
+     * Replaces the parameters with checked weights (see {@link #load}); gradient tracking is
+     * off afterwards.
+     */
+    public void replaceWeights(WeightsPackage weights) {
+        WeightsCodec.load(architecture, block, manager, weights);
+        requireGradients(false);
+    }
+
+    /**
      * The model's clean-image prediction for {@code noisy} (N,C,H,W). The result and every
      * intermediate belong to {@code noisy}'s manager: callers run this under a sub-manager they
      * close, or native memory grows with every call.
