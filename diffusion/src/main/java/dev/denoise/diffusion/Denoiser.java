@@ -1,0 +1,131 @@
+package dev.denoise.diffusion;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.Pair;
+
+/**
+ * An architecture's block with its parameters, owning the native memory they live in. Close it
+ * (try-with-resources) to free the parameters.
+ */
+public final class Denoiser implements AutoCloseable {
+
+    private final DenoiserArchitecture architecture;
+    private final NDManager manager;
+    private final Block block;
+    private final ParameterStore store;
+
+    private Denoiser(DenoiserArchitecture architecture, Device device) {
+        this.architecture = architecture;
+        this.manager = NDManager.newBaseManager(device);
+        this.block = architecture.build();
+        // Placeholder values; replaced by FanInUniformInit or loaded weights right after.
+        block.setInitializer(Initializer.ZEROS, p -> true);
+        block.initialize(manager, DataType.FLOAT32, architecture.inputShape(1));
+        this.store = new ParameterStore(manager, false);
+        // Serving builds no autograd graph (PyTorch's grad mode is on by default in new threads);
+        // a trainer turns tracking on explicitly.
+        requireGradients(false);
+    }
+
+    /** Fresh weights drawn from {@code seed} (PyTorch's default fan-in uniform init). */
+    public static Denoiser initialized(DenoiserArchitecture architecture, Device device, long seed) {
+        Denoiser denoiser = new Denoiser(architecture, device);
+        FanInUniformInit.apply(denoiser.block, seed);
+        return denoiser;
+    }
+
+    /**
+     * Loads weights after checking they belong to {@code architecture} (name, hyper-parameters,
+     * hash, shapes); throws {@link WeightsMismatchException} otherwise.
+     */
+    public static Denoiser load(DenoiserArchitecture architecture, WeightsPackage weights,
+                                Device device) {
+        Denoiser denoiser = new Denoiser(architecture, device);
+        try {
+            WeightsCodec.load(architecture, denoiser.block, denoiser.manager, weights);
+        } catch (RuntimeException e) {
+            denoiser.close();
+            throw e;
+        }
+        return denoiser;
+    }
+
+    /** Resolves the architecture from the package itself, then loads as above. */
+    public static Denoiser load(WeightsPackage weights, Device device) {
+        return load(Architectures.byName(weights.architecture(), weights.hyperParameters()),
+                weights, device);
+    }
+
+    /**
+     * Replaces the parameters with checked weights (see {@link #load}); gradient tracking is
+     * off afterwards.
+     */
+    public void replaceWeights(WeightsPackage weights) {
+        WeightsCodec.load(architecture, block, manager, weights);
+        requireGradients(false);
+    }
+
+    /**
+     * The model's clean-image prediction for {@code noisy} (N,C,H,W). The result and every
+     * intermediate belong to {@code noisy}'s manager: callers run this under a sub-manager they
+     * close, or native memory grows with every call.
+     */
+    public NDArray predict(NDArray noisy, boolean training) {
+        return block.forward(store, new NDList(noisy), training).singletonOrThrow();
+    }
+
+    /** Inference forward pass. */
+    public NDArray predict(NDArray noisy) {
+        return predict(noisy, false);
+    }
+
+    /** Turns gradient tracking of all parameters on (training) or off (serving). */
+    public void requireGradients(boolean required) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(required);
+        }
+    }
+
+    /** The current parameters as a hashed package. */
+    public WeightsPackage weights() {
+        return WeightsPackage.of(architecture, WeightsCodec.encode(block));
+    }
+
+    public long parameterCount() {
+        long count = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            count += p.getValue().getArray().getShape().size();
+        }
+        return count;
+    }
+
+    public DenoiserArchitecture architecture() {
+        return architecture;
+    }
+
+    public Block block() {
+        return block;
+    }
+
+    /** The manager that owns the parameters; open per-call sub-managers from it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
