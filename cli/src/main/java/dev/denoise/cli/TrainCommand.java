@@ -1,0 +1,79 @@
+package dev.denoise.cli;
+
+import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.schemas.ModelVersion;
+import dev.denoise.trainer.ConsoleProgress;
+import dev.denoise.trainer.DenoiserTrainer;
+import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TrainedModel;
+import dev.denoise.trainer.TrainingOptions;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code denoise train}: the article's recipe on MNIST with DJL, optionally published as a new model version. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the denoising U-Net on MNIST-format IDX files, evaluate it, and optionally publish it.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder with MNIST-format IDX files (gzip or raw). Without it, standard MNIST is downloaded "
+                    + "once into the output folder's cache (needs network access).")
+    Path data;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "128", description = "Images per Adam step (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate (default ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--seed", defaultValue = "0",
+            description = "Seeds weights, shuffling and noise: same seed, data and machine give identical weights (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Checkpoints, sample sheets, weights (default .denoise/train).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint in the output folder.")
+    boolean resume;
+
+    @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads; 0 for the engine's default.")
+    int threads;
+
+    @Option(names = "--held-out", defaultValue = "1000", description = "Images kept out of training for evaluation (default ${DEFAULT-VALUE}).")
+    int heldOut;
+
+    @Option(names = "--model", defaultValue = "mnist", description = "Model name to publish under (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--publish", description = "Publish the trained model as the next version on the model-versions topic.")
+    boolean publish;
+
+    @Mixin
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        ComputeDevice.configureThreads(threads, 0); // PyTorch reads thread counts once, when it loads
+        TrainingOptions options = TrainingOptions.defaults()
+                .withDataDir(data).withEpochs(epochs).withBatchSize(batch).withLearningRate(learningRate)
+                .withSeed(seed).withOutputDir(out != null ? out : ProjectHome.state().resolve("train"))
+                .withResume(resume).withThreads(threads).withHeldOut(heldOut).withModelName(model);
+        System.out.println("Device: " + ComputeDevice.describe());
+        TrainedModel trained = new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
+        System.out.printf(Locale.ROOT, "Trained %s (%s), final loss %.5f, sha256 %s%n", trained.modelName(),
+                trained.architecture(), trained.finalLoss(), trained.sha256());
+        trained.metrics().forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-28s %.4f%n", name, value));
+        if (publish) {
+            ModelVersion version = new ModelVersionPublisher(connection.settings()).publish(trained);
+            System.out.printf("Published %s version %d to %s%n", version.getModel(), version.getVersion(),
+                    connection.settings().topicPrefix() + ".model-versions");
+        }
+        return 0;
+    }
+}
