@@ -45,13 +45,13 @@ public final class ArticleUNet implements DenoiserArchitecture {
 
     @Override
     public Map<String, String> hyperParameters() {
-        return Map.of(
+        return SortedMaps.of(Map.of(
                 "image", "1x28x28",
                 "kernel", "5",
                 "down", "32,64,64",
                 "up", "64,32,1",
                 "activation", "silu",
-                "skip", "add");
+                "skip", "add"));
     }
 
     @Override

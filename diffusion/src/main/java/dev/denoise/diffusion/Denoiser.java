@@ -13,7 +13,8 @@ import ai.djl.util.Pair;
 
 /**
  * An architecture's block with its parameters, owning the native memory they live in. Close it
- * (try-with-resources) to free the parameters.
+ * (try-with-resources) to free the parameters. Concurrent {@link #predict} calls from several
+ * threads have not been verified; call it from one thread at a time (batch across requests).
  */
 public final class Denoiser implements AutoCloseable {
 

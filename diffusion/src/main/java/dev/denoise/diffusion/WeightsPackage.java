@@ -12,7 +12,7 @@ public record WeightsPackage(String architecture, Map<String, String> hyperParam
 
     public WeightsPackage {
         Objects.requireNonNull(architecture, "architecture");
-        hyperParameters = Map.copyOf(hyperParameters);
+        hyperParameters = SortedMaps.of(hyperParameters);
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(sha256, "sha256");
     }

@@ -21,10 +21,10 @@ public record TrainedModel(String modelName, String architecture,
     public TrainedModel {
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(architecture, "architecture");
-        hyperParameters = Map.copyOf(hyperParameters);
+        hyperParameters = dev.denoise.diffusion.SortedMaps.of(hyperParameters);
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(sha256, "sha256");
-        metrics = Map.copyOf(metrics);
+        metrics = dev.denoise.diffusion.SortedMaps.of(metrics);
     }
 
     /** The weights with their identity, ready for {@code Denoiser.load}. */

@@ -29,7 +29,15 @@ public final class TrainerMain {
         }
         // PyTorch reads its thread counts once, when the engine loads.
         ComputeDevice.configureThreads(options.threads(), 0);
-        TrainedModel model = new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
+        TrainedModel model;
+        try {
+            model = new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
+        } catch (InvalidDatasetException | IllegalStateException e) {
+            // Bad data, no network, or an incompatible checkpoint: the message says what to do.
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         System.out.printf(Locale.ROOT, "%s: %s sha256=%s final loss %.5f%n", model.modelName(),
                 model.architecture(), model.sha256(), model.finalLoss());
         model.metrics().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-30s %.4f%n", k, v));
