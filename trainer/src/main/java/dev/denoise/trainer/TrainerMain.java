@@ -23,7 +23,7 @@ public final class TrainerMain {
             System.err.println(e.getMessage());
             System.err.println("usage: TrainerMain [--data DIR] [--epochs 10] [--batch 128] "
                     + "[--lr 1e-3] [--seed 0] [--out .denoise/train] [--resume] [--threads N] "
-                    + "[--held-out 1000] [--model mnist-denoiser]");
+                    + "[--held-out 1000] [--model mnist]");
             System.exit(2);
             return;
         }

@@ -38,7 +38,7 @@ public record TrainingOptions(Path dataDir, int epochs, int batchSize, float lea
     /** The article's recipe: 10 epochs, batch 128, Adam 1e-3, seed 0, output in .denoise/train. */
     public static TrainingOptions defaults() {
         return new TrainingOptions(null, 10, 128, 1e-3f, 0L, Path.of(".denoise", "train"), false,
-                0, DEFAULT_HELD_OUT, "mnist-denoiser");
+                0, DEFAULT_HELD_OUT, "mnist");
     }
 
     public TrainingOptions withDataDir(Path dir) {

@@ -64,7 +64,7 @@ class DenoiserTrainerTest {
         assertThat(out.resolve("samples-epoch-01-steps-08.png")).exists();
         assertThat(out.resolve("samples-epoch-01-steps-40.png")).exists();
         assertThat(out.resolve(Checkpoint.PROPERTIES)).exists();
-        assertThat(Files.readAllBytes(out.resolve("mnist-denoiser.weights"))).isEqualTo(model.weights());
+        assertThat(Files.readAllBytes(out.resolve("mnist.weights"))).isEqualTo(model.weights());
         try (Denoiser loaded = Denoiser.load(model.weightsPackage(), Device.cpu())) {
             assertThat(loaded.weights().sha256()).isEqualTo(model.sha256());
         }

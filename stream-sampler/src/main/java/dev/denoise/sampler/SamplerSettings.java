@@ -1,0 +1,90 @@
+package dev.denoise.sampler;
+
+import dev.denoise.schemas.config.Setting;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stream-sampler's own settings (the connection settings are in ConnectionSettings), each
+ * with its environment variable, flag, default and meaning.
+ */
+public record SamplerSettings(
+        String applicationId,
+        int maxSteps,
+        int maxSeeds,
+        int maxBatch,
+        Duration maxWait,
+        int maxLoadedVersions,
+        Duration noModelWait,
+        int httpPort,
+        String stateDir) {
+
+    public static final Setting APPLICATION_ID = new Setting("DENOISE_APPLICATION_ID", "--application-id",
+            "denoise-stream-sampler", "Kafka Streams application id: the consumer group and the prefix of internal topics.");
+    public static final Setting MAX_STEPS = new Setting("DENOISE_MAX_STEPS", "--max-steps", "1000",
+            "Largest number of denoising steps a request may ask for.");
+    public static final Setting MAX_SEEDS = new Setting("DENOISE_MAX_SEEDS", "--max-seeds", "1024",
+            "Largest number of seeds in one request.");
+    public static final Setting MAX_BATCH = new Setting("DENOISE_MAX_BATCH", "--max-batch", "64",
+            "Most images sampled in one forward pass, across requests.");
+    public static final Setting MAX_WAIT_MS = new Setting("DENOISE_MAX_WAIT_MS", "--max-wait-ms", "10",
+            "Longest a seed waits for batch-mates before a smaller batch runs.");
+    public static final Setting MAX_LOADED_VERSIONS = new Setting("DENOISE_MAX_LOADED_VERSIONS",
+            "--max-loaded-versions", "3", "Model versions kept loaded per model name (the latest always is).");
+    public static final Setting NO_MODEL_WAIT_MS = new Setting("DENOISE_NO_MODEL_WAIT_MS", "--no-model-wait-ms",
+            "60000", "How long an accepted request waits for its model to be published before it fails.");
+    public static final Setting HTTP_PORT = new Setting("DENOISE_HTTP_PORT", "--http-port", "8080",
+            "Port of /health, /ready and /metrics; 0 picks a free one.");
+    public static final Setting STATE_DIR = new Setting("DENOISE_STATE_DIR", "--state-dir",
+            "/tmp/denoise-stream-sampler", "Kafka Streams state directory (pending work, restored from its changelog).");
+
+    public static final List<Setting> SETTINGS = List.of(APPLICATION_ID, MAX_STEPS, MAX_SEEDS, MAX_BATCH, MAX_WAIT_MS,
+            MAX_LOADED_VERSIONS, NO_MODEL_WAIT_MS, HTTP_PORT, STATE_DIR);
+
+    public static SamplerSettings resolve(Map<String, String> flags, Map<String, String> env) {
+        return new SamplerSettings(
+                APPLICATION_ID.resolve(flags, env).orElseThrow(),
+                positive(MAX_STEPS, flags, env),
+                positive(MAX_SEEDS, flags, env),
+                positive(MAX_BATCH, flags, env),
+                Duration.ofMillis(positive(MAX_WAIT_MS, flags, env)),
+                positive(MAX_LOADED_VERSIONS, flags, env),
+                Duration.ofMillis(positive(NO_MODEL_WAIT_MS, flags, env)),
+                Integer.parseInt(HTTP_PORT.resolve(flags, env).orElseThrow()),
+                STATE_DIR.resolve(flags, env).orElseThrow());
+    }
+
+    public static SamplerSettings defaults() {
+        return resolve(Map.of(), Map.of());
+    }
+
+    public SamplerSettings withApplicationId(String id) {
+        return new SamplerSettings(id, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait, httpPort,
+                stateDir);
+    }
+
+    public SamplerSettings withStateDir(String dir) {
+        return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait,
+                httpPort, dir);
+    }
+
+    public SamplerSettings withNoModelWait(Duration wait) {
+        return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, wait,
+                httpPort, stateDir);
+    }
+
+    private static int positive(Setting setting, Map<String, String> flags, Map<String, String> env) {
+        String value = setting.resolve(flags, env).orElseThrow();
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed < 1) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(setting.envVar() + " / " + setting.flag()
+                    + " must be a positive integer, was \"" + value + "\"");
+        }
+    }
+}

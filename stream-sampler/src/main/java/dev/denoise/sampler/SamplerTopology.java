@@ -1,0 +1,47 @@
+package dev.denoise.sampler;
+
+import dev.denoise.diffusion.ArticleSampler;
+import dev.denoise.diffusion.Sampler;
+import dev.denoise.schemas.Topics;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * requests ──► sampler (pending store) ──► images
+ *                                     └──► failures (dead letters)
+ *
+ * <p>Requests are read as raw bytes and decoded inside the processor, so an undecodable record
+ * becomes a failure record with its original bytes instead of stopping the application.
+ */
+public final class SamplerTopology {
+    static final String PENDING_STORE = "pending-seeds";
+    static final String IMAGES_SINK = "images";
+    static final String FAILURES_SINK = "failures";
+
+    private SamplerTopology() {}
+
+    /** The samplers requests may name. */
+    public static Map<String, Sampler> samplers() {
+        ArticleSampler article = new ArticleSampler();
+        return Map.of(article.name(), article);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
+    public static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry) {
+        Topology topology = new Topology();
+        topology.addSource("requests", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.requests.name());
+        topology.addProcessor("sampler", () -> new SamplingProcessor(topics.requests.valueSerde().deserializer(),
+                settings, registry, samplers()), "requests");
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
+        topology.addSink(IMAGES_SINK, topics.images.name(), Serdes.String().serializer(),
+                (Serializer) topics.images.valueSerde().serializer(), "sampler");
+        topology.addSink(FAILURES_SINK, topics.failures.name(), Serdes.String().serializer(),
+                (Serializer) topics.failures.valueSerde().serializer(), "sampler");
+        return topology;
+    }
+}
