@@ -1,0 +1,70 @@
+package dev.denoise.sampler;
+
+import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.schemas.Topics;
+import dev.denoise.schemas.config.ConnectionSettings;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The stream-sampler service: a model registry fed by the model-versions topic, and the Kafka
+ * Streams application that turns requests into images with exactly-once processing.
+ */
+public final class StreamSampler implements AutoCloseable {
+    /** Long batches (up to max steps x max batch) must not abort the open transaction. */
+    private static final int TRANSACTION_TIMEOUT_MS = (int) Duration.ofMinutes(5).toMillis();
+
+    private final ModelRegistry registry;
+    private final ModelVersionFollower follower;
+    private final KafkaStreams streams;
+
+    private StreamSampler(ModelRegistry registry, ModelVersionFollower follower, KafkaStreams streams) {
+        this.registry = registry;
+        this.follower = follower;
+        this.streams = streams;
+    }
+
+    public static StreamSampler start(ConnectionSettings connection, SamplerSettings settings) {
+        Topics topics = Topics.of(connection);
+        ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), settings.maxLoadedVersions());
+        ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
+        follower.start();
+        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry),
+                streamsConfig(connection, settings));
+        streams.start();
+        return new StreamSampler(registry, follower, streams);
+    }
+
+    static Properties streamsConfig(ConnectionSettings connection, SamplerSettings settings) {
+        Properties props = new Properties();
+        props.putAll(connection.clientConfig());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
+        return props;
+    }
+
+    /** Streams is running and at least one model version is loaded. */
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING && !registry.isEmpty();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        streams.close(Duration.ofSeconds(30));
+        follower.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,210 @@
+package dev.denoise.sampler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.denoise.diffusion.ArticleSampler;
+import dev.denoise.diffusion.ArticleUNet;
+import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.WeightsPackage;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.localstack.junit.KafkaStackExtension;
+import dev.denoise.schemas.FailureReason;
+import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.SampleFailure;
+import dev.denoise.schemas.SampleRequest;
+import dev.denoise.schemas.TopicProvisioner;
+import dev.denoise.schemas.Topics;
+import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TrainedModel;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.LongStream;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The sampler end to end on a real broker and registry, with a model published by the trainer's code. */
+@ExtendWith(KafkaStackExtension.class)
+class StreamSamplerIntegrationTest {
+    private static ConnectionSettings connection;
+    private static Topics topics;
+    private static StreamSampler sampler;
+    private static WeightsPackage firstWeights;
+
+    @BeforeAll
+    static void startSampler(StackEndpoints stack) throws Exception {
+        connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), "sampler-" + UUID.randomUUID());
+        topics = Topics.of(connection);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            TopicProvisioner.ensureTopics(admin, topics, 2, Optional.empty());
+        }
+        firstWeights = weights(1);
+        new ModelVersionPublisher(connection).publish(trainedModel(firstWeights));
+        SamplerSettings settings = SamplerSettings.defaults()
+                .withApplicationId("sampler-test-" + UUID.randomUUID())
+                .withStateDir(Files.createTempDirectory("sampler-state").toString());
+        sampler = StreamSampler.start(connection, settings);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!sampler.ready() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(sampler.ready()).as("sampler ready").isTrue();
+    }
+
+    @AfterAll
+    static void stopSampler() throws Exception {
+        if (sampler != null) {
+            sampler.close();
+        }
+    }
+
+    @Test
+    void sixteenSeedsGiveSixteenImagesIdenticalToInProcessSampling() throws Exception {
+        long[] seeds = LongStream.range(100, 116).toArray();
+        SampleRequest request = request(seeds, 8, null);
+        produce(request);
+
+        List<GeneratedImage> images = imagesOf(request.getRequestId(), 16);
+
+        assertThat(images).hasSize(16);
+        List<byte[]> expected;
+        try (Denoiser denoiser = Denoiser.load(firstWeights, Device.cpu())) {
+            expected = new ArticleSampler().sample(denoiser, seeds, 8);
+        }
+        for (GeneratedImage image : images) {
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(bytes(image.getPng())));
+            assertThat(png.getWidth()).isEqualTo(28);
+            assertThat(png.getHeight()).isEqualTo(28);
+            byte[] pixels = (byte[]) png.getRaster().getDataElements(0, 0, 28, 28, null);
+            assertThat(image.getSeed()).isEqualTo(seeds[image.getIndex()]);
+            assertThat(pixels).as("seed %d", image.getSeed()).isEqualTo(expected.get(image.getIndex()));
+            assertThat(image.getModel()).isEqualTo("mnist");
+            assertThat(image.getSteps()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void badInputBecomesFailureRecordsAndTheAppKeepsRunning() throws Exception {
+        String tag = UUID.randomUUID().toString();
+        produceRaw("garbage-" + tag, "not avro at all".getBytes());
+        produceRaw("unknown-id-" + tag, new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 1, 2, 3});
+        produce(request("steps-" + tag, new long[] {1}, 0, null, "article"));
+        produce(request("seeds-" + tag, new long[0], 8, null, "article"));
+        produce(request("sampler-" + tag, new long[] {1}, 8, null, "no-such-sampler"));
+        produce(request("version-" + tag, new long[] {1}, 8, 99, "article"));
+
+        List<SampleFailure> failures = failures(f -> f.getRequestId() == null
+                ? f.getSource() != null && new String(bytes(f.getSource().getKey())).endsWith(tag)
+                : f.getRequestId().endsWith(tag), 6);
+
+        assertThat(failures).extracting(SampleFailure::getReason).containsExactlyInAnyOrder(
+                FailureReason.UNDECODABLE, FailureReason.UNDECODABLE, FailureReason.INVALID_STEPS,
+                FailureReason.INVALID_SEEDS, FailureReason.UNKNOWN_SAMPLER, FailureReason.UNKNOWN_VERSION);
+        SampleFailure garbage = failures.stream()
+                .filter(f -> f.getSource() != null && new String(bytes(f.getSource().getKey())).equals("garbage-" + tag))
+                .findFirst().orElseThrow();
+        assertThat(new String(bytes(garbage.getSource().getValue()))).isEqualTo("not avro at all");
+        assertThat(garbage.getSource().getTopic()).isEqualTo(topics.requests.name());
+        assertThat(garbage.getMessage()).contains("magic byte");
+        assertThat(sampler.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+
+    private static SampleRequest request(long[] seeds, int steps, Integer pinned) {
+        return request(UUID.randomUUID().toString(), seeds, steps, pinned, "article");
+    }
+
+    private static SampleRequest request(String id, long[] seeds, int steps, Integer pinned, String samplerName) {
+        return SampleRequest.newBuilder()
+                .setRequestId(id)
+                .setSeeds(LongStream.of(seeds).boxed().toList())
+                .setSteps(steps)
+                .setSampler(samplerName)
+                .setPinnedVersion(pinned)
+                .setRequestedAt(Instant.now())
+                .build();
+    }
+
+    private static void produce(SampleRequest request) throws Exception {
+        try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
+                topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
+        }
+    }
+
+    private static void produceRaw(String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(connection.clientConfig(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topics.requests.name(), key, value)).get();
+        }
+    }
+
+    private static List<GeneratedImage> imagesOf(String requestId, int count) {
+        return consume(topics.images, i -> i.getRequestId().equals(requestId), count);
+    }
+
+    private static List<SampleFailure> failures(Predicate<SampleFailure> filter, int count) {
+        return consume(topics.failures, filter, count);
+    }
+
+    private static <V> List<V> consume(Topics.Topic<String, V> topic, Predicate<V> filter, int count) {
+        Map<String, Object> config = new HashMap<>(connection.clientConfig());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<V> matching = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topic.name()));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (matching.size() < count && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (filter.test(r.value())) {
+                        matching.add(r.value());
+                    }
+                });
+            }
+        }
+        return matching;
+    }
+
+    static WeightsPackage weights(long seed) {
+        try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), seed)) {
+            return denoiser.weights();
+        }
+    }
+
+    static TrainedModel trainedModel(WeightsPackage weights) {
+        return new TrainedModel("mnist", weights.architecture(), weights.hyperParameters(), weights.weights(),
+                weights.sha256(), "test-weights", 0, 128, 1e-3f, 0, 1.0, Map.of());
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}
