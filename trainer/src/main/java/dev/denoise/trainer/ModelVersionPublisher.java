@@ -99,7 +99,8 @@ public final class ModelVersionPublisher {
         return versions;
     }
 
-    static ModelVersion toRecord(TrainedModel model, int version, Instant createdAt) {
+    /** The record that describes {@code model} as version {@code version} of its name. */
+    public static ModelVersion toRecord(TrainedModel model, int version, Instant createdAt) {
         return ModelVersion.newBuilder()
                 .setModel(model.modelName())
                 .setVersion(version)
