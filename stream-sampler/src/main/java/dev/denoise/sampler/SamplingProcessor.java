@@ -32,19 +32,27 @@ import org.slf4j.LoggerFactory;
  */
 final class SamplingProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(SamplingProcessor.class);
+    /**
+     * Sampling work done per call before control goes back to Streams, which then commits: it keeps
+     * each transaction short (so a crash's open transaction is short-lived too) and the consumer
+     * polling well within max.poll.interval.ms.
+     */
+    private static final long WORK_BUDGET_MS = 1_000;
 
     private final Deserializer<SampleRequest> requests;
     private final SamplerSettings settings;
     private final ModelRegistry registry;
     private final Map<String, Sampler> samplers;
     private final RequestValidation validation;
+    private final SamplerMetrics metrics;
     private final PendingQueue queue = new PendingQueue();
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingSeed> pending;
 
     SamplingProcessor(Deserializer<SampleRequest> requests, SamplerSettings settings, ModelRegistry registry,
-                      Map<String, Sampler> samplers) {
+                      Map<String, Sampler> samplers, SamplerMetrics metrics) {
         this.requests = requests;
+        this.metrics = metrics;
         this.settings = settings;
         this.registry = registry;
         this.samplers = samplers;
@@ -98,11 +106,13 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
             queue.add(seed);
         }
         runFullBatches(now);
+        metrics.pending(queue.size());
     }
 
     /** Runs every batch that is due, then fails seeds whose model never came. */
     private void drain(long now) {
-        while (runNextBatch(now, settings.maxWait().toMillis())) {
+        long deadline = now + WORK_BUDGET_MS;
+        while (now < deadline && runNextBatch(now, settings.maxWait().toMillis())) {
             now = System.currentTimeMillis();
         }
         for (PendingSeed seed : queue.takeExpired(now, settings.noModelWait().toMillis(), this::servable)) {
@@ -112,10 +122,12 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
             fail(seed.requestId(), reason, "No " + (seed.pinnedVersion() == 0 ? "version" : "version " + seed.pinnedVersion())
                     + " of model '" + seed.model() + "' arrived within " + settings.noModelWait().toMillis() + " ms", null);
         }
+        metrics.pending(queue.size());
     }
 
     private void runFullBatches(long now) {
-        while (runNextBatch(now, Long.MAX_VALUE)) {
+        long deadline = now + WORK_BUDGET_MS;
+        while (now < deadline && runNextBatch(now, Long.MAX_VALUE)) {
             now = System.currentTimeMillis();
         }
     }
@@ -139,7 +151,9 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         try {
             long[] seeds = batch.stream().mapToLong(PendingSeed::seed).toArray();
             long start = System.currentTimeMillis();
+            long startNanos = System.nanoTime();
             List<byte[]> images = samplers.get(first.sampler()).sample(model.denoiser(), seeds, first.steps());
+            metrics.batch(batch.size(), first.steps(), System.nanoTime() - startNanos);
             long end = System.currentTimeMillis();
             int width = 28;
             int height = images.get(0).length / width;
@@ -170,6 +184,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
 
     private void fail(String requestId, FailureReason reason, String message, SourceRecord source) {
         LOG.warn("{}: {} ({})", reason, message, requestId);
+        metrics.failure(reason);
         SampleFailure failure = SampleFailure.newBuilder()
                 .setRequestId(requestId)
                 .setReason(reason)

@@ -3,6 +3,7 @@ package dev.denoise.sampler;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -14,28 +15,44 @@ import org.apache.kafka.streams.StreamsConfig;
  * Streams application that turns requests into images with exactly-once processing.
  */
 public final class StreamSampler implements AutoCloseable {
-    /** Long batches (up to max steps x max batch) must not abort the open transaction. */
-    private static final int TRANSACTION_TIMEOUT_MS = (int) Duration.ofMinutes(5).toMillis();
+    /**
+     * Room for the longest single batch (max steps x max batch) inside one transaction; work per
+     * transaction is otherwise bounded by the processor's budget. A crashed instance's open
+     * transaction blocks read_committed readers at most this long, unless a restarted instance with
+     * the same state directory fences it at once.
+     */
+    private static final int TRANSACTION_TIMEOUT_MS = (int) Duration.ofMinutes(1).toMillis();
 
     private final ModelRegistry registry;
     private final ModelVersionFollower follower;
     private final KafkaStreams streams;
+    private final HealthServer http;
 
-    private StreamSampler(ModelRegistry registry, ModelVersionFollower follower, KafkaStreams streams) {
+    private StreamSampler(ModelRegistry registry, ModelVersionFollower follower, KafkaStreams streams, HealthServer http) {
         this.registry = registry;
         this.follower = follower;
         this.streams = streams;
+        this.http = http;
     }
 
-    public static StreamSampler start(ConnectionSettings connection, SamplerSettings settings) {
+    public static StreamSampler start(ConnectionSettings connection, SamplerSettings settings) throws IOException {
         Topics topics = Topics.of(connection);
+        SamplerMetrics metrics = new SamplerMetrics();
         ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), settings.maxLoadedVersions());
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
-        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry),
+        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, metrics),
                 streamsConfig(connection, settings));
         streams.start();
-        return new StreamSampler(registry, follower, streams);
+        HealthServer http = new HealthServer(settings.httpPort(),
+                () -> streams.state() == KafkaStreams.State.RUNNING && !registry.isEmpty(),
+                () -> metrics.render(registry.latestVersions()));
+        return new StreamSampler(registry, follower, streams, http);
+    }
+
+    /** The port of /health, /ready and /metrics. */
+    public int httpPort() {
+        return http.port();
     }
 
     static Properties streamsConfig(ConnectionSettings connection, SamplerSettings settings) {
@@ -63,6 +80,7 @@ public final class StreamSampler implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        http.close();
         streams.close(Duration.ofSeconds(30));
         follower.close();
         registry.close();

@@ -1,0 +1,39 @@
+package dev.denoise.sampler;
+
+import dev.denoise.schemas.config.ConnectionSettings;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the stream-sampler until SIGTERM or SIGINT, configured from the environment (the container
+ * entry point; {@code denoise serve} takes the same settings as flags).
+ */
+public final class StreamSamplerMain {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamSamplerMain.class);
+
+    private StreamSamplerMain() {}
+
+    public static void main(String[] args) throws Exception {
+        run(ConnectionSettings.fromEnvironment(), SamplerSettings.resolve(Map.of(), System.getenv()));
+    }
+
+    /** Starts the sampler and blocks until the JVM is asked to stop, then shuts down gracefully. */
+    public static void run(ConnectionSettings connection, SamplerSettings settings) throws Exception {
+        StreamSampler sampler = StreamSampler.start(connection, settings);
+        LOG.info("stream-sampler {} started: requests from {}, health on :{}", settings.applicationId(),
+                connection.topicPrefix() + ".sample-requests", sampler.httpPort());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Stopping: finishing the batch in flight and committing");
+            try {
+                sampler.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+}

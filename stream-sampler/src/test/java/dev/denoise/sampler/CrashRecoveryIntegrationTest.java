@@ -1,0 +1,140 @@
+package dev.denoise.sampler;
+
+import static dev.denoise.sampler.StreamSamplerIntegrationTest.trainedModel;
+import static dev.denoise.sampler.StreamSamplerIntegrationTest.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.localstack.junit.KafkaStackExtension;
+import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.SampleRequest;
+import dev.denoise.schemas.TopicProvisioner;
+import dev.denoise.schemas.Topics;
+import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.ModelVersionPublisher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sampler in its own JVM is killed with SIGKILL while 2,000 seeds are in flight; a new one
+ * starts on the same state directory (a restarted pod with its volume) and finishes the work.
+ * A read_committed consumer must see every image exactly once.
+ */
+@ExtendWith(KafkaStackExtension.class)
+class CrashRecoveryIntegrationTest {
+    private static final int REQUESTS = 20;
+    private static final int SEEDS_PER_REQUEST = 100;
+
+    @Test
+    void aKilledSamplerLosesAndDuplicatesNothing(StackEndpoints stack, @TempDir Path temp) throws Exception {
+        ConnectionSettings connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+                "crash-" + UUID.randomUUID());
+        Topics topics = Topics.of(connection);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            TopicProvisioner.ensureTopics(admin, topics, 2, Optional.empty());
+        }
+        new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
+        String applicationId = "crash-" + UUID.randomUUID();
+        Path stateDir = temp.resolve("state");
+
+        Process first = startSampler(stack, connection, applicationId, stateDir, temp.resolve("first.log"));
+        try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
+                topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
+            for (int r = 0; r < REQUESTS; r++) {
+                long from = (long) r * SEEDS_PER_REQUEST;
+                SampleRequest request = SampleRequest.newBuilder()
+                        .setRequestId("crash-request-" + r)
+                        .setSeeds(LongStream.range(from, from + SEEDS_PER_REQUEST).boxed().toList())
+                        .setSteps(20)
+                        .setRequestedAt(Instant.now())
+                        .build();
+                producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request));
+            }
+            producer.flush();
+        }
+
+        Map<String, Object> config = new HashMap<>(connection.clientConfig());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-reader-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<GeneratedImage> images = new ArrayList<>();
+        Process second = null;
+        try (KafkaConsumer<String, GeneratedImage> consumer = new KafkaConsumer<>(config,
+                topics.images.keySerde().deserializer(), topics.images.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topics.images.name()));
+            long deadline = System.currentTimeMillis() + 180_000;
+            while (images.size() < 300 && System.currentTimeMillis() < deadline && first.isAlive()) {
+                poll(consumer, images);
+            }
+            assertThat(images.size()).as("images before the kill (log: %s)", temp.resolve("first.log"))
+                    .isBetween(300, REQUESTS * SEEDS_PER_REQUEST - 1);
+            first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no commit, no goodbye
+
+            second = startSampler(stack, connection, applicationId, stateDir, temp.resolve("second.log"));
+            while (images.size() < REQUESTS * SEEDS_PER_REQUEST && System.currentTimeMillis() < deadline) {
+                poll(consumer, images);
+            }
+            // Anything beyond the expected count would be a duplicate: give it a moment to show up.
+            long quiet = System.currentTimeMillis() + 3_000;
+            while (System.currentTimeMillis() < quiet) {
+                poll(consumer, images);
+            }
+        } finally {
+            if (second != null) {
+                second.destroy();
+                second.waitFor();
+            }
+        }
+
+        Set<String> distinct = new HashSet<>();
+        images.forEach(i -> distinct.add(i.getRequestId() + "/" + i.getSeed()));
+        assertThat(distinct).as("distinct (request, seed) (log: %s)", temp.resolve("second.log"))
+                .hasSize(REQUESTS * SEEDS_PER_REQUEST);
+        assertThat(images).as("no duplicates").hasSize(REQUESTS * SEEDS_PER_REQUEST);
+    }
+
+    private static void poll(KafkaConsumer<String, GeneratedImage> consumer, List<GeneratedImage> images) {
+        for (ConsumerRecord<String, GeneratedImage> record : consumer.poll(Duration.ofMillis(200))) {
+            images.add(record.value());
+        }
+    }
+
+    private static Process startSampler(StackEndpoints stack, ConnectionSettings connection, String applicationId,
+                                        Path stateDir, Path log) throws Exception {
+        Files.createDirectories(stateDir);
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                StreamSamplerMain.class.getName());
+        Map<String, String> env = builder.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+        env.put("DENOISE_TOPIC_PREFIX", connection.topicPrefix());
+        env.put("DENOISE_APPLICATION_ID", applicationId);
+        env.put("DENOISE_STATE_DIR", stateDir.toString());
+        env.put("DENOISE_HTTP_PORT", "0");
+        // The dead instance leaves the group after this long instead of Kafka's 45 s.
+        env.put("DENOISE_KAFKA_SESSION_TIMEOUT_MS", "6000");
+        return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
