@@ -69,6 +69,11 @@ public record SamplerSettings(
                 httpPort, dir);
     }
 
+    public SamplerSettings withHttpPort(int port) {
+        return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait,
+                port, stateDir);
+    }
+
     public SamplerSettings withNoModelWait(Duration wait) {
         return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, wait,
                 httpPort, stateDir);

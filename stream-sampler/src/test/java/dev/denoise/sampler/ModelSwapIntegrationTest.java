@@ -53,7 +53,7 @@ class ModelSwapIntegrationTest {
         ModelVersionPublisher publisher = new ModelVersionPublisher(connection);
         publisher.publish(trainedModel(weights(1)));
         SamplerSettings settings = SamplerSettings.defaults().withApplicationId("swap-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("swap-state").toString());
+                .withStateDir(Files.createTempDirectory("swap-state").toString()).withHttpPort(0);
 
         try (StreamSampler sampler = StreamSampler.start(connection, settings);
              KafkaProducer<String, SampleRequest> requests = new KafkaProducer<>(connection.clientConfig(),

@@ -65,7 +65,7 @@ class StreamSamplerIntegrationTest {
         new ModelVersionPublisher(connection).publish(trainedModel(firstWeights));
         SamplerSettings settings = SamplerSettings.defaults()
                 .withApplicationId("sampler-test-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("sampler-state").toString());
+                .withStateDir(Files.createTempDirectory("sampler-state").toString()).withHttpPort(0);
         sampler = StreamSampler.start(connection, settings);
         long deadline = System.currentTimeMillis() + 60_000;
         while (!sampler.ready() && System.currentTimeMillis() < deadline) {
