@@ -2,19 +2,24 @@ package dev.denoise.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.denoise.sampler.SamplerSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The README's configuration table is checked against the settings the code reads. */
 class DocumentedSettingsTest {
 
     @Test
-    void everyConnectionSettingHasItsRowInTheReadme() throws Exception {
+    void everySettingHasItsRowInTheReadme() throws Exception {
         String readme = Files.readString(ProjectHome.root().resolve("README.md"));
-        for (Setting setting : ConnectionSettings.SETTINGS) {
+        List<Setting> settings = new ArrayList<>(ConnectionSettings.SETTINGS);
+        settings.addAll(SamplerSettings.SETTINGS);
+        for (Setting setting : settings) {
             String row = "| `" + setting.envVar() + "` | `" + setting.flag() + "` | "
                     + (setting.defaultValue() == null ? "(none)" : "`" + setting.defaultValue() + "`") + " |";
             assertThat(readme).as("README row for %s", setting.envVar()).contains(row);
