@@ -18,7 +18,6 @@ import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +29,6 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -76,7 +73,7 @@ class ModelSwapIntegrationTest {
             }
             awaitLatest(sampler, 2);
 
-            List<GeneratedImage> images = consume(connection, topics.images, i -> sent.contains(i.getRequestId()), 90);
+            List<GeneratedImage> images = TopicReader.read(connection, topics.images, i -> sent.contains(i.getRequestId()), 90);
             Map<String, List<GeneratedImage>> byRequest = images.stream()
                     .collect(Collectors.groupingBy(GeneratedImage::getRequestId));
             assertThat(byRequest).as("every request answered").hasSize(30);
@@ -96,7 +93,7 @@ class ModelSwapIntegrationTest {
             Arrays.fill(nan, nan.length - 4, nan.length, (byte) 0xFF); // the last bias becomes NaN
             publishRaw(connection, topics, version(5, nan, WeightsCodec.sha256Hex(nan)));
 
-            List<SampleFailure> refusals = consume(connection, topics.failures,
+            List<SampleFailure> refusals = TopicReader.read(connection, topics.failures,
                     f -> f.getReason() == FailureReason.MODEL_REJECTED, 3);
             assertThat(refusals).hasSize(3);
             assertThat(refusals).extracting(SampleFailure::getMessage).anySatisfy(m -> assertThat(m).contains("hash"))
@@ -106,7 +103,7 @@ class ModelSwapIntegrationTest {
 
             SampleRequest after = request(new long[] {7});
             requests.send(new ProducerRecord<>(topics.requests.name(), after.getRequestId(), after)).get();
-            List<GeneratedImage> served = consume(connection, topics.images, i -> i.getRequestId().equals(after.getRequestId()), 1);
+            List<GeneratedImage> served = TopicReader.read(connection, topics.images, i -> i.getRequestId().equals(after.getRequestId()), 1);
             assertThat(served).extracting(GeneratedImage::getModelVersion).containsExactly(2);
         }
     }
@@ -143,25 +140,4 @@ class ModelSwapIntegrationTest {
         }
     }
 
-    private static <V> List<V> consume(ConnectionSettings connection, Topics.Topic<String, V> topic,
-                                       Predicate<V> filter, int count) {
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<V> matching = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
-                topic.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topic.name()));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (matching.size() < count && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (filter.test(r.value())) {
-                        matching.add(r.value());
-                    }
-                });
-            }
-        }
-        return matching;
-    }
 }

@@ -22,10 +22,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,8 +31,6 @@ import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -162,33 +157,13 @@ class StreamSamplerIntegrationTest {
     }
 
     private static List<GeneratedImage> imagesOf(String requestId, int count) {
-        return consume(topics.images, i -> i.getRequestId().equals(requestId), count);
+        return TopicReader.read(connection, topics.images, i -> i.getRequestId().equals(requestId), count);
     }
 
     private static List<SampleFailure> failures(Predicate<SampleFailure> filter, int count) {
-        return consume(topics.failures, filter, count);
+        return TopicReader.read(connection, topics.failures, filter, count);
     }
 
-    private static <V> List<V> consume(Topics.Topic<String, V> topic, Predicate<V> filter, int count) {
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<V> matching = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
-                topic.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topic.name()));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (matching.size() < count && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (filter.test(r.value())) {
-                        matching.add(r.value());
-                    }
-                });
-            }
-        }
-        return matching;
-    }
 
     static WeightsPackage weights(long seed) {
         try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), seed)) {
