@@ -78,8 +78,9 @@ public final class StreamSampler implements AutoCloseable {
         return registry;
     }
 
+    /** Stops taking work, lets the batch in flight finish and commit, then frees the models. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         http.close();
         streams.close(Duration.ofSeconds(30));
         follower.close();

@@ -27,11 +27,7 @@ public final class StreamSamplerMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping: finishing the batch in flight and committing");
-            try {
-                sampler.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sampler.close();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();

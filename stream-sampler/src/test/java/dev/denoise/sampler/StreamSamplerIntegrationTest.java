@@ -21,7 +21,12 @@ import dev.denoise.trainer.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +65,8 @@ class StreamSamplerIntegrationTest {
         new ModelVersionPublisher(connection).publish(trainedModel(firstWeights));
         SamplerSettings settings = SamplerSettings.defaults()
                 .withApplicationId("sampler-test-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("sampler-state").toString()).withHttpPort(0);
+                .withStateDir(Files.createTempDirectory("sampler-state").toString()).withHttpPort(0)
+                .withNoModelWait(Duration.ofSeconds(2));
         sampler = StreamSampler.start(connection, settings);
         long deadline = System.currentTimeMillis() + 60_000;
         while (!sampler.ready() && System.currentTimeMillis() < deadline) {
@@ -110,14 +116,18 @@ class StreamSamplerIntegrationTest {
         produce(request("seeds-" + tag, new long[0], 8, null, "article"));
         produce(request("sampler-" + tag, new long[] {1}, 8, null, "no-such-sampler"));
         produce(request("version-" + tag, new long[] {1}, 8, 99, "article"));
+        SampleRequest unknownModel = request("model-" + tag, new long[] {1}, 8, null, "article");
+        unknownModel.setModel("no-such-model");
+        produce(unknownModel);
 
         List<SampleFailure> failures = failures(f -> f.getRequestId() == null
                 ? f.getSource() != null && new String(bytes(f.getSource().getKey())).endsWith(tag)
-                : f.getRequestId().endsWith(tag), 6);
+                : f.getRequestId().endsWith(tag), 7);
 
         assertThat(failures).extracting(SampleFailure::getReason).containsExactlyInAnyOrder(
                 FailureReason.UNDECODABLE, FailureReason.UNDECODABLE, FailureReason.INVALID_STEPS,
-                FailureReason.INVALID_SEEDS, FailureReason.UNKNOWN_SAMPLER, FailureReason.UNKNOWN_VERSION);
+                FailureReason.INVALID_SEEDS, FailureReason.UNKNOWN_SAMPLER, FailureReason.UNKNOWN_VERSION,
+                FailureReason.UNKNOWN_MODEL);
         SampleFailure garbage = failures.stream()
                 .filter(f -> f.getSource() != null && new String(bytes(f.getSource().getKey())).equals("garbage-" + tag))
                 .findFirst().orElseThrow();
@@ -125,6 +135,26 @@ class StreamSamplerIntegrationTest {
         assertThat(garbage.getSource().getTopic()).isEqualTo(topics.requests.name());
         assertThat(garbage.getMessage()).contains("magic byte");
         assertThat(sampler.state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+
+    @Test
+    void healthReadinessAndMetricsAnswerOverHttp() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + sampler.httpPort();
+
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("denoise_model_version{model=\"mnist\"} 1",
+                "denoise_batch_size_bucket{le=\"64\"}", "denoise_failures_total{reason=\"UNDECODABLE\"}",
+                "denoise_pending_seeds", "denoise_images_total");
     }
 
     private static SampleRequest request(long[] seeds, int steps, Integer pinned) {
