@@ -87,6 +87,9 @@ final class BenchmarkCommand {
                     Thread.sleep(50);
                 }
                 throughKafka(connection, allSeeds, inProcess);
+                System.out.printf(Locale.ROOT, "time inside the sampler's forward passes: %.1f s%n",
+                        samplingSeconds(sampler.httpPort()));
+                System.out.printf(Locale.ROOT, "in-process again, sampler idle: %.1f images/s%n", inProcess(weights, allSeeds));
             }
             return 0;
         }
@@ -146,10 +149,20 @@ final class BenchmarkCommand {
                 System.out.printf(Locale.ROOT, "%-34s %10.1f%n", "in-process sampler (batch 64)", inProcess);
                 System.out.printf(Locale.ROOT, "%-34s %10.1f   (%.2fx in-process)%n", "through Kafka (exactly-once)",
                         kafka, kafka / inProcess);
+                System.out.printf(Locale.ROOT, "wall time through Kafka: %.1f s%n", (System.nanoTime() - start) / 1e9);
                 System.out.printf(Locale.ROOT, "end-to-end latency: p50 %d ms, p99 %d ms, max %d ms (%d of %d images)%n",
                         percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1],
                         received, allSeeds.length);
             }
+        }
+
+        /** The sampler's own account of its sampling time, from /metrics. */
+        private static double samplingSeconds(int httpPort) throws Exception {
+            String metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return metrics.lines().filter(l -> l.startsWith("denoise_sampling_seconds_total "))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(Double.NaN);
         }
 
         private static long percentile(long[] sorted, double p) {

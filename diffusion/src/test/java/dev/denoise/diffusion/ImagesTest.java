@@ -25,6 +25,16 @@ class ImagesTest {
     }
 
     @Test
+    void everyPixelSurvivesAStandardPngDecoder() throws IOException {
+        byte[] pixels = new byte[28 * 20];
+        new java.util.Random(5).nextBytes(pixels);
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(PngImages.encode(pixels, 28, 20)));
+        assertThat(decoded.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
+        assertThat(decoded.getHeight()).isEqualTo(20);
+        assertThat((byte[]) decoded.getRaster().getDataElements(0, 0, 28, 20, null)).isEqualTo(pixels);
+    }
+
+    @Test
     void laysImagesOutOnAGrid() throws IOException {
         byte[] white = new byte[784];
         java.util.Arrays.fill(white, (byte) 255);
