@@ -1,0 +1,69 @@
+package dev.denoise.cli;
+
+import dev.denoise.diffusion.ContactSheet;
+import dev.denoise.schemas.GeneratedImage;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/** Where generated images land as PNG files, named by request, seed and model version, and their contact sheet. */
+final class ImageFolder {
+    private final Path dir;
+
+    ImageFolder(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+            if (!Files.isWritable(dir)) {
+                throw new IOException("not writable");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot write images to " + dir.toAbsolutePath() + ": " + e.getMessage());
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    Path write(GeneratedImage image) throws IOException {
+        Path file = dir.resolve(String.format("%s-seed%d-%s-v%d.png", image.getRequestId(), image.getSeed(),
+                image.getModel(), image.getModelVersion()));
+        Files.write(file, bytes(image.getPng()));
+        return file;
+    }
+
+    /** A grid of the images in request order (index), 8 to a row, enlarged for a person to look at. */
+    static void writeSheet(List<GeneratedImage> images, Path file) throws IOException {
+        List<GeneratedImage> ordered = new ArrayList<>(images);
+        ordered.sort(Comparator.comparing(GeneratedImage::getRequestId).thenComparingInt(GeneratedImage::getIndex));
+        List<byte[]> pixels = new ArrayList<>();
+        int width = 28;
+        int height = 28;
+        for (GeneratedImage image : ordered) {
+            BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(bytes(image.getPng())));
+            width = decoded.getWidth();
+            height = decoded.getHeight();
+            pixels.add((byte[]) decoded.getRaster().getDataElements(0, 0, width, height, null));
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(file, new ContactSheet(8, 2, 2).renderPng(pixels, width, height));
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.denoise.cli;
+
+import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.SampleFailure;
+import dev.denoise.schemas.SampleRequest;
+import dev.denoise.schemas.Topics;
+import dev.denoise.schemas.config.ConnectionSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code denoise request}: produce a SampleRequest; with {@code --wait}, collect its images as PNG files. */
+@Command(name = "request", mixinStandardHelpOptions = true,
+        description = "Ask the stream-sampler for images; prints the request id. With --wait, writes the PNGs and a contact sheet.")
+final class RequestCommand implements Callable<Integer> {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    SeedChoice seeds;
+
+    static final class SeedChoice {
+        @Option(names = "--seeds", paramLabel = "SPEC", description = "Seeds: 0..63, 1,5,9 or both.")
+        String spec;
+        @Option(names = "--count", paramLabel = "N", description = "N random seeds (with --random).")
+        Integer count;
+    }
+
+    @Option(names = "--random", description = "With --count: draw the seeds at random.")
+    boolean random;
+    @Option(names = "--steps", defaultValue = "40", description = "Denoising steps (default ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--model", defaultValue = "mnist", description = "Model name (default ${DEFAULT-VALUE}).")
+    String model;
+    @Option(names = "--version", paramLabel = "N", description = "Pin a model version; default the newest.")
+    Integer version;
+    @Option(names = "--label", paramLabel = "DIGIT", description = "Class label, for class-conditioned models.")
+    Integer label;
+    @Option(names = "--sampler", defaultValue = "article", description = "Sampler name (default ${DEFAULT-VALUE}).")
+    String sampler;
+    @Option(names = "--wait", description = "Wait for the images and write them to --out.")
+    boolean await;
+    @Option(names = "--out", paramLabel = "DIR", description = "Where --wait writes the PNGs and sheet.png (default .denoise/images/<request id>).")
+    Path out;
+    @Option(names = "--timeout", defaultValue = "300", description = "Seconds --wait waits for all images (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+    @Mixin
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        List<Long> seedList = seedList();
+        ConnectionSettings settings = connection.settings();
+        Topics topics = Topics.of(settings);
+        SampleRequest request = SampleRequest.newBuilder()
+                .setRequestId(UUID.randomUUID().toString())
+                .setSeeds(seedList)
+                .setSteps(steps)
+                .setSampler(sampler)
+                .setModel(model)
+                .setPinnedVersion(version)
+                .setClassLabel(label)
+                .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .build();
+        if (!await) {
+            send(settings, topics, request);
+            System.out.println(request.getRequestId());
+            return 0;
+        }
+        ImageFolder folder = new ImageFolder(out != null ? out : ProjectHome.state().resolve("images").resolve(request.getRequestId()));
+        try (ResultStream results = new ResultStream(settings, topics, false)) {
+            send(settings, topics, request);
+            System.out.println(request.getRequestId());
+            return collect(results, request, folder);
+        }
+    }
+
+    private List<Long> seedList() {
+        if (seeds.spec != null) {
+            if (random) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--random goes with --count");
+            }
+            try {
+                return SeedSpec.parse(seeds.spec);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+            }
+        }
+        List<Long> list = new ArrayList<>();
+        for (int i = 0; i < seeds.count; i++) {
+            list.add(random ? ThreadLocalRandom.current().nextLong() : i);
+        }
+        return list;
+    }
+
+    private int collect(ResultStream results, SampleRequest request, ImageFolder folder) throws Exception {
+        Map<Integer, GeneratedImage> images = new HashMap<>();
+        int shown = -1;
+        int expected = request.getSeeds().size();
+        long deadline = System.currentTimeMillis() + Duration.ofSeconds(timeoutSeconds).toMillis();
+        while (images.size() < expected && System.currentTimeMillis() < deadline) {
+            for (GeneratedImage image : results.pollImages(Duration.ofMillis(200))) {
+                if (image.getRequestId().equals(request.getRequestId()) && images.putIfAbsent(image.getIndex(), image) == null) {
+                    folder.write(image);
+                }
+            }
+            for (SampleFailure failure : results.pollFailures()) {
+                if (request.getRequestId().equals(failure.getRequestId())) {
+                    System.err.printf("%ndenoise: request failed: %s: %s%n", failure.getReason(), failure.getMessage());
+                    return 1;
+                }
+            }
+            if (images.size() != shown) {
+                shown = images.size();
+                System.err.printf("\rwaiting for images: %d/%d", shown, expected);
+            }
+        }
+        System.err.println();
+        if (images.size() < expected) {
+            System.err.printf("denoise: only %d of %d images arrived within %d s (is `denoise serve` running?)%n",
+                    images.size(), expected, timeoutSeconds);
+            return 1;
+        }
+        Path sheet = folder.dir().resolve("sheet.png");
+        ImageFolder.writeSheet(new ArrayList<>(images.values()), sheet);
+        GeneratedImage first = images.values().iterator().next();
+        System.out.printf("%d images from %s v%d, %d steps; sampling %d ms per batch; sheet: %s%n", expected,
+                first.getModel(), first.getModelVersion(), first.getSteps(), first.getSamplingMs(), sheet);
+        return 0;
+    }
+
+    static void send(ConnectionSettings settings, Topics topics, SampleRequest request) throws InterruptedException {
+        Map<String, Object> config = new HashMap<>(settings.clientConfig());
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(config,
+                topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Sending the request to " + settings.bootstrapServers() + " failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}
