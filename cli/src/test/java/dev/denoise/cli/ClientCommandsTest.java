@@ -1,0 +1,114 @@
+package dev.denoise.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.denoise.localstack.FreePorts;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.localstack.junit.KafkaStackExtension;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client commands against a real broker, registry and a running sampler. */
+@ExtendWith(KafkaStackExtension.class)
+class ClientCommandsTest {
+    private static ServingFixture serving;
+
+    @BeforeAll
+    static void startServing(StackEndpoints stack) throws Exception {
+        serving = new ServingFixture(stack);
+    }
+
+    @AfterAll
+    static void stopServing() {
+        if (serving != null) {
+            serving.close();
+        }
+    }
+
+    @Test
+    void requestWithWaitWritesOneValidPngPerSeedAndASheet(@TempDir Path out) throws Exception {
+        CliRun run = CliRun.of(serving.args("request", "--seeds", "0..9,42", "--steps", "4", "--wait",
+                "--out", out.toString(), "--timeout", "60"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String requestId = run.out().lines().findFirst().orElseThrow();
+        List<Path> pngs = pngs(out, requestId);
+        assertThat(pngs).hasSize(11);
+        for (Path png : pngs) {
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertThat(image.getWidth()).isEqualTo(28);
+            assertThat(image.getHeight()).isEqualTo(28);
+        }
+        assertThat(out.resolve(requestId + "-seed42-mnist-v1.png")).exists();
+        assertThat(ImageIO.read(out.resolve("sheet.png").toFile()).getWidth()).isGreaterThan(28 * 8);
+        assertThat(run.out()).contains("11 images from mnist v1");
+    }
+
+    @Test
+    void imagesWritesWhatWasProduced(@TempDir Path first, @TempDir Path second) throws Exception {
+        CliRun request = CliRun.of(serving.args("request", "--count", "5", "--random", "--steps", "3", "--wait",
+                "--out", first.toString()));
+        String requestId = request.out().lines().findFirst().orElseThrow();
+
+        CliRun images = CliRun.of(serving.args("images", "--request", requestId, "--from-beginning",
+                "--out", second.toString(), "--sheet", second.resolve("sheet.png").toString()));
+
+        assertThat(images.exitCode()).as(images.err()).isZero();
+        assertThat(pngs(second, requestId)).hasSize(5);
+        for (Path png : pngs(first, requestId)) {
+            assertThat(Files.readAllBytes(second.resolve(png.getFileName()))).isEqualTo(Files.readAllBytes(png));
+        }
+        assertThat(second.resolve("sheet.png")).exists();
+    }
+
+    @Test
+    void aRefusedRequestExitsNonZeroWithTheReason(@TempDir Path out) {
+        CliRun run = CliRun.of(serving.args("request", "--seeds", "1", "--steps", "0", "--wait", "--out", out.toString()));
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("INVALID_STEPS");
+    }
+
+    @Test
+    void malformedSeedsAreAUsageError() {
+        CliRun run = CliRun.of(serving.args("request", "--seeds", "3..x"));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Malformed seeds '3..x'");
+    }
+
+    @Test
+    void anUnwritableOutputFolderIsNamed(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        CliRun run = CliRun.of(serving.args("images", "--out", file.resolve("sub").toString()));
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot write images to " + file.resolve("sub"));
+    }
+
+    @Test
+    void anUnreachableBrokerIsNamedWithinTheTimeout() {
+        String address = "127.0.0.1:" + FreePorts.find();
+        CliRun run = CliRun.of("request", "--seeds", "1", "--bootstrap-server", address,
+                "--schema-registry-url", serving.stack.schemaRegistryUrl());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(address);
+    }
+
+    private static List<Path> pngs(Path dir, String requestId) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(requestId)).toList();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.denoise.cli;
+
+import ai.djl.Device;
+import dev.denoise.diffusion.ArticleUNet;
+import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.WeightsPackage;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.sampler.StreamSampler;
+import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TrainedModel;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Topics of their own, a published model and a running sampler, for the client commands' tests. */
+final class ServingFixture implements AutoCloseable {
+    final StackEndpoints stack;
+    final ConnectionSettings connection;
+    final StreamSampler sampler;
+    final ModelVersionPublisher publisher;
+
+    ServingFixture(StackEndpoints stack) throws Exception {
+        this.stack = stack;
+        this.connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), "cli-" + UUID.randomUUID());
+        TopicsCommand.create(connection, 2);
+        this.publisher = new ModelVersionPublisher(connection);
+        publisher.publish(model(1));
+        this.sampler = StreamSampler.start(connection, SamplerSettings.defaults()
+                .withApplicationId("cli-" + UUID.randomUUID())
+                .withStateDir(Files.createTempDirectory("cli-sampler").toString())
+                .withHttpPort(0)
+                .withNoModelWait(Duration.ofSeconds(2)));
+        awaitVersion(1);
+    }
+
+    /** A model whose weights come from {@code seed} (untrained: the tests check plumbing, not digits). */
+    static TrainedModel model(long seed) {
+        try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), seed)) {
+            WeightsPackage w = denoiser.weights();
+            return new TrainedModel("mnist", w.architecture(), w.hyperParameters(), w.weights(), w.sha256(),
+                    "test", 1, 128, 1e-3f, seed, 0.5, Map.of("mse@0.5", 0.05));
+        }
+    }
+
+    void awaitVersion(int version) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while ((sampler.registry().latestVersions().getOrDefault("mnist", 0) != version || !sampler.ready())
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** The connection flags every client command takes, followed by {@code args}. */
+    String[] args(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-server", stack.bootstrapServers(), "--schema-registry-url",
+                stack.schemaRegistryUrl(), "--topic-prefix", connection.topicPrefix()));
+        return all.toArray(String[]::new);
+    }
+
+    @Override
+    public void close() {
+        sampler.close();
+    }
+}
