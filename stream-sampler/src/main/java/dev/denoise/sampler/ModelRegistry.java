@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * The model versions this instance serves. A new version is decoded, checked (hash,
  * architecture, shapes, a smoke forward pass with finite output) and warmed up by the caller's
  * thread, off the processing path; only then does it become its model's latest, atomically.
- * Every model keeps its newest versions loaded, up to a bound.
+ * The latest is the version announced last on the model-versions topic, so re-publishing an
+ * older version (`denoise models promote`) rolls back to it. Besides the latest, the most recent
+ * other versions stay loaded for pinned requests, up to a bound.
  */
 public final class ModelRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
@@ -28,6 +30,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final Device device;
     private final int maxLoadedVersions;
     private final Map<String, ConcurrentSkipListMap<Integer, LoadedModel>> models = new ConcurrentHashMap<>();
+    /** Per model, the version requests without a pin get; always one of the loaded versions. */
+    private final Map<String, Integer> latest = new ConcurrentHashMap<>();
 
     /** A version the registry refused, and why. */
     public static final class RejectedVersion extends Exception {
@@ -44,12 +48,16 @@ public final class ModelRegistry implements AutoCloseable {
     /**
      * Loads, checks and installs {@code version}; on refusal the versions already loaded keep serving.
      *
-     * @return false if this exact version was already loaded (a replayed record)
+     * @return false if this version was already loaded (then it only becomes the latest again)
      */
     public boolean install(ModelVersion version) throws RejectedVersion {
         String name = version.getModel();
         ConcurrentSkipListMap<Integer, LoadedModel> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
         if (versions.containsKey(version.getVersion())) {
+            Integer previous = latest.put(name, version.getVersion());
+            if (previous != null && !previous.equals(version.getVersion())) {
+                LOG.info("Serving {} v{} again (was v{})", name, version.getVersion(), previous);
+            }
             return false;
         }
         Denoiser denoiser;
@@ -65,31 +73,36 @@ public final class ModelRegistry implements AutoCloseable {
             throw new RejectedVersion(name + " v" + version.getVersion() + " refused: " + e.getMessage(), e);
         }
         versions.put(version.getVersion(), new LoadedModel(name, version.getVersion(), denoiser));
+        latest.put(name, version.getVersion());
         LOG.info("Serving {} v{} (sha256 {})", name, version.getVersion(), version.getWeightsSha256());
         while (versions.size() > maxLoadedVersions) {
-            Map.Entry<Integer, LoadedModel> oldest = versions.pollFirstEntry();
-            LOG.info("Unloading {} (keeping {} versions)", oldest.getValue(), maxLoadedVersions);
-            oldest.getValue().release();
+            int lowest = versions.keySet().stream().filter(v -> v != version.getVersion()).findFirst().orElseThrow();
+            LoadedModel unloaded = versions.remove(lowest);
+            LOG.info("Unloading {} (keeping {} versions)", unloaded, maxLoadedVersions);
+            unloaded.release();
         }
         return true;
     }
 
     /**
-     * The version a batch should run on, held for the batch: the pinned one, or the newest when
+     * The version a batch should run on, held for the batch: the pinned one, or the latest when
      * {@code pinnedVersion} is 0. Release it with {@link #release} when the batch is done.
      */
     public Optional<LoadedModel> acquire(String model, int pinnedVersion) {
         ConcurrentSkipListMap<Integer, LoadedModel> versions = models.get(model);
         while (versions != null) {
-            Map.Entry<Integer, LoadedModel> entry = pinnedVersion == 0 ? versions.lastEntry()
-                    : Optional.ofNullable(versions.get(pinnedVersion)).map(m -> Map.entry(pinnedVersion, m)).orElse(null);
-            if (entry == null) {
-                return Optional.empty();
+            Integer wanted = pinnedVersion == 0 ? latest.get(model) : Integer.valueOf(pinnedVersion);
+            LoadedModel candidate = wanted == null ? null : versions.get(wanted);
+            if (candidate == null) {
+                if (pinnedVersion != 0 || !latest.containsKey(model) || latest.get(model).equals(wanted)) {
+                    return Optional.empty();
+                }
+                continue; // the latest moved on while we looked: look again
             }
-            if (entry.getValue().acquire()) {
-                return Optional.of(entry.getValue());
+            if (candidate.acquire()) {
+                return Optional.of(candidate);
             }
-            // retired between lookup and acquire: look again
+            // unloaded between lookup and acquire: look again
         }
         return Optional.empty();
     }
@@ -99,23 +112,16 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     public boolean knows(String model) {
-        ConcurrentSkipListMap<Integer, LoadedModel> versions = models.get(model);
-        return versions != null && !versions.isEmpty();
+        return latest.containsKey(model);
     }
 
     public boolean isEmpty() {
-        return models.values().stream().allMatch(Map::isEmpty);
+        return latest.isEmpty();
     }
 
-    /** The newest loaded version of each model, for readiness and metrics. */
+    /** The version each model serves to requests without a pin, for readiness and metrics. */
     public Map<String, Integer> latestVersions() {
-        Map<String, Integer> latest = new TreeMap<>();
-        models.forEach((name, versions) -> {
-            if (!versions.isEmpty()) {
-                latest.put(name, versions.lastKey());
-            }
-        });
-        return latest;
+        return new TreeMap<>(latest);
     }
 
     public Set<Integer> loadedVersions(String model) {
@@ -125,6 +131,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        latest.clear();
         models.values().forEach(versions -> {
             versions.values().forEach(LoadedModel::release);
             versions.clear();

@@ -10,7 +10,6 @@ import dev.denoise.diffusion.UniformNoise;
 import dev.denoise.diffusion.WeightsPackage;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.SplittableRandom;
 
 /**
@@ -116,7 +114,7 @@ public final class DenoiserTrainer {
                     architecture.hyperParameters(), weights.weights(), weights.sha256(),
                     all.name(), options.epochs(), options.batchSize(), options.learningRate(),
                     options.seed(), finalLoss, metrics);
-            writeModel(model, out);
+            TrainedModelFiles.write(model, out);
             return model;
         }
     }
@@ -183,26 +181,6 @@ public final class DenoiserTrainer {
             metrics.put("classifier.class-entropy-bits", quality.classEntropyBits());
             metrics.put("classifier.accuracy", accuracy);
             return metrics;
-        }
-    }
-
-    /** {@code <model>.weights} (codec bytes) and {@code <model>.properties} (everything else). */
-    static void writeModel(TrainedModel model, Path out) throws IOException {
-        Files.write(out.resolve(model.modelName() + ".weights"), model.weights());
-        Properties p = new Properties();
-        p.setProperty("model", model.modelName());
-        p.setProperty("architecture", model.architecture());
-        model.hyperParameters().forEach((k, v) -> p.setProperty("hyper." + k, v));
-        p.setProperty("sha256", model.sha256());
-        p.setProperty("dataset", model.dataset());
-        p.setProperty("epochs", Integer.toString(model.epochs()));
-        p.setProperty("batchSize", Integer.toString(model.batchSize()));
-        p.setProperty("learningRate", Float.toString(model.learningRate()));
-        p.setProperty("seed", Long.toString(model.seed()));
-        p.setProperty("finalLoss", Double.toString(model.finalLoss()));
-        model.metrics().forEach((k, v) -> p.setProperty("metric." + k, Double.toString(v)));
-        try (Writer w = Files.newBufferedWriter(out.resolve(model.modelName() + ".properties"))) {
-            p.store(w, "trained denoiser");
         }
     }
 }

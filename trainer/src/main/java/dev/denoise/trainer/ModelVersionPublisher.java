@@ -39,16 +39,43 @@ public final class ModelVersionPublisher {
 
     /** Sends {@code model} as version latest+1 and returns the record as published. */
     public ModelVersion publish(TrainedModel model) throws InterruptedException {
-        ModelVersion version = toRecord(model, latestVersion(model.modelName()) + 1, Instant.now());
+        return send(toRecord(model, latestVersion(model.modelName()) + 1, Instant.now()));
+    }
+
+    /**
+     * Makes an existing version the latest again (a rollback): its record is published once more,
+     * and samplers serve the version announced last.
+     */
+    public ModelVersion promote(String modelName, int versionNumber) throws InterruptedException {
+        ModelVersion found = null;
+        java.util.SortedSet<Integer> known = new java.util.TreeSet<>();
+        for (ModelVersion version : readAll()) {
+            if (version.getModel().equals(modelName)) {
+                known.add(version.getVersion());
+                if (version.getVersion() == versionNumber) {
+                    found = version;
+                }
+            }
+        }
+        if (found == null) {
+            throw new IllegalArgumentException(known.isEmpty()
+                    ? "No model named '" + modelName + "' on " + topics.modelVersions.name()
+                    : "Model '" + modelName + "' has no version " + versionNumber + " on " + topics.modelVersions.name()
+                            + "; versions: " + known);
+        }
+        return send(found);
+    }
+
+    private ModelVersion send(ModelVersion version) throws InterruptedException {
         Map<String, Object> config = new HashMap<>(settings.clientConfig());
         config.putAll(topics.modelVersions.producerOverrides());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<String, ModelVersion> producer = new KafkaProducer<>(config,
                 topics.modelVersions.keySerde().serializer(), topics.modelVersions.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(topics.modelVersions.name(), model.modelName(), version)).get();
+            producer.send(new ProducerRecord<>(topics.modelVersions.name(), version.getModel(), version)).get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Publishing " + model.modelName() + " v" + version.getVersion() + " to "
+            throw new IllegalStateException("Publishing " + version.getModel() + " v" + version.getVersion() + " to "
                     + topics.modelVersions.name() + " at " + settings.bootstrapServers() + " failed: "
                     + e.getCause().getMessage(), e.getCause());
         }

@@ -1,0 +1,100 @@
+package dev.denoise.cli;
+
+import dev.denoise.schemas.ModelVersion;
+import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TrainedModelFiles;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code denoise models list|promote|publish}: the model versions on the model-versions topic. */
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List, publish and promote model versions.",
+        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Promote.class, ModelsCommand.Publish.class})
+final class ModelsCommand {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Every version still on the topic with its metrics; `latest` is what samplers serve to unpinned requests.")
+    static final class ListVersions implements Callable<Integer> {
+        @Mixin
+        ConnectionOptions connection = new ConnectionOptions();
+
+        @Override
+        public Integer call() {
+            List<ModelVersion> records = new ModelVersionPublisher(connection.settings()).readAll();
+            if (records.isEmpty()) {
+                System.out.println("no model versions on " + connection.settings().topicPrefix() + ".model-versions");
+                return 0;
+            }
+            // The last record of each model is its latest; a promoted version appears again, later.
+            Map<String, Integer> latest = new LinkedHashMap<>();
+            Map<String, ModelVersion> versions = new LinkedHashMap<>();
+            for (ModelVersion record : records) {
+                latest.put(record.getModel(), record.getVersion());
+                versions.put(record.getModel() + "/" + record.getVersion(), record);
+            }
+            System.out.printf("%-10s %7s %-16s %-12s %9s %8s %10s %8s  %s%n", "MODEL", "VERSION", "CREATED (UTC)",
+                    "ARCHITECTURE", "LOSS", "MSE@0.5", "CONFIDENCE", "ENTROPY", "");
+            versions.values().stream()
+                    .sorted(java.util.Comparator.comparing(ModelVersion::getModel).thenComparing(ModelVersion::getVersion))
+                    .forEach(v -> {
+                        Map<String, Double> m = v.getTraining().getMetrics();
+                        System.out.printf(Locale.ROOT, "%-10s %7d %-16s %-12s %9.5f %8s %10s %8s  %s%n", v.getModel(),
+                                v.getVersion(), TIME.format(v.getCreatedAt()), v.getArchitecture(),
+                                v.getTraining().getFinalLoss(), metric(m, "mse@0.5"), metric(m, "classifier.confidence"),
+                                metric(m, "classifier.class-entropy-bits"),
+                                latest.get(v.getModel()) == v.getVersion() ? "latest" : "");
+                    });
+            return 0;
+        }
+
+        private static String metric(Map<String, Double> metrics, String name) {
+            Double value = metrics.get(name);
+            return value == null ? "-" : String.format(Locale.ROOT, "%.4f", value);
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "Make an existing version the latest again (rollback); samplers switch within seconds.")
+    static final class Promote implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL")
+        String model;
+        @Parameters(index = "1", paramLabel = "VERSION")
+        int version;
+        @Mixin
+        ConnectionOptions connection = new ConnectionOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            ModelVersion promoted = new ModelVersionPublisher(connection.settings()).promote(model, version);
+            System.out.printf("%s v%d is the latest again%n", promoted.getModel(), promoted.getVersion());
+            return 0;
+        }
+    }
+
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = "Publish weights written by `denoise train` (<model>.weights beside <model>.properties) as the next version.")
+    static final class Publish implements Callable<Integer> {
+        @Option(names = "--file", required = true, paramLabel = "WEIGHTS", description = "The <model>.weights file.")
+        Path file;
+        @Mixin
+        ConnectionOptions connection = new ConnectionOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            ModelVersion published = new ModelVersionPublisher(connection.settings()).publish(TrainedModelFiles.read(file));
+            System.out.printf("Published %s version %d (sha256 %s)%n", published.getModel(), published.getVersion(),
+                    published.getWeightsSha256());
+            return 0;
+        }
+    }
+}
