@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.denoise.localstack.FreePorts;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.localstack.junit.KafkaStackExtension;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,6 +71,26 @@ class ClientCommandsTest {
             assertThat(Files.readAllBytes(second.resolve(png.getFileName()))).isEqualTo(Files.readAllBytes(png));
         }
         assertThat(second.resolve("sheet.png")).exists();
+    }
+
+    @Test
+    void loadTestOfTwoThousandSeedsMissesNothingAndReportsPercentiles(@TempDir Path report) throws Exception {
+        CliRun run = CliRun.of(serving.args("load-test", "--seeds", "2000", "--max", "--steps", "2",
+                "--batch-per-request", "50", "--report", report.toString()));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
+        JsonNode result = json.path("runs").get(0);
+        assertThat(result.path("imagesReceived").asInt()).isEqualTo(2000);
+        assertThat(result.path("missing").asInt()).isZero();
+        assertThat(result.path("duplicates").asInt()).isZero();
+        JsonNode latency = result.path("latencyMs");
+        assertThat(latency.path("p50").asLong()).isPositive();
+        assertThat(latency.path("p50").asLong()).isLessThanOrEqualTo(latency.path("p90").asLong());
+        assertThat(latency.path("p90").asLong()).isLessThanOrEqualTo(latency.path("p99").asLong());
+        assertThat(latency.path("p99").asLong()).isLessThanOrEqualTo(latency.path("max").asLong());
+        assertThat(result.path("imagesPerSecond").asDouble()).isPositive();
+        assertThat(Files.readString(report.resolve("report.html"))).contains("<svg", "images received per second");
     }
 
     @Test
