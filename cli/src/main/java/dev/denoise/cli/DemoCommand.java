@@ -1,44 +1,49 @@
 package dev.denoise.cli;
 
+import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.localstack.LocalStack;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.sampler.StreamSampler;
+import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import java.nio.ByteBuffer;
+import dev.denoise.trainer.ConsoleProgress;
+import dev.denoise.trainer.DenoiserTrainer;
+import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TrainedModel;
+import dev.denoise.trainer.TrainedModelFiles;
+import dev.denoise.trainer.TrainingOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code denoise demo}: the system end to end on the embedded stack. Until the trainer and the
- * sampler land it shows the foundation: a real broker and registry, the topics, and a SampleRequest
- * travelling through Kafka on the Confluent wire format and back.
+ * {@code denoise demo}: the whole system on the embedded stack. Starts a real broker and registry,
+ * publishes the model version the project ships (or trains a short one), runs the stream-sampler,
+ * requests 64 seeds at 40 steps, writes their contact sheet, and stops what it started.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start the local stack, send a request through Kafka and read it back, stop what it started.")
+        description = "Run the whole pipeline locally: stack, model version, sampler, 64 images, contact sheet; then stop.")
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     StackCommand.PortOptions ports = new StackCommand.PortOptions();
 
+    @Option(names = "--train", description = "Train a short run (2 epochs) instead of publishing the shipped weights.")
+    boolean train;
+    @Option(names = "--data", paramLabel = "DIR", description = "With --train: MNIST-format IDX files (default ../shared/data/mnist).")
+    Path data;
     @Option(names = "--keep-stack", description = "Leave the stack running afterwards.")
     boolean keepStack;
 
@@ -51,9 +56,16 @@ final class DemoCommand implements Callable<Integer> {
         try {
             ConnectionSettings settings = ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
                     ConnectionSettings.fromEnvironment().topicPrefix());
-            step("creating topics");
             TopicsCommand.create(settings, 4);
-            roundTrip(settings);
+            ModelVersion version = publishModel(settings);
+            step("starting the stream-sampler on " + ComputeDevice.describe());
+            try (StreamSampler sampler = StreamSampler.start(settings, SamplerSettings.defaults()
+                    .withApplicationId("denoise-demo")
+                    .withStateDir(ProjectHome.state().resolve("demo-state").toString())
+                    .withHttpPort(0))) {
+                awaitServing(sampler, version);
+                requestImages(settings);
+            }
         } finally {
             if (!wasRunning && !keepStack) {
                 step("stopping what the demo started");
@@ -63,53 +75,70 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void roundTrip(ConnectionSettings settings) {
+    private ModelVersion publishModel(ConnectionSettings settings) throws Exception {
+        ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
+        TrainedModel model;
+        if (train) {
+            step("training a short run (2 epochs) with DJL");
+            TrainingOptions options = TrainingOptions.defaults()
+                    .withDataDir(data != null ? data : ProjectHome.root().resolve("../shared/data/mnist").normalize())
+                    .withEpochs(2).withOutputDir(ProjectHome.state().resolve("demo-train"));
+            model = new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
+        } else {
+            model = TrainedModelFiles.read(ProjectHome.root().resolve("models/mnist.weights"));
+        }
+        Optional<ModelVersion> already = publisher.readAll().stream()
+                .filter(v -> v.getModel().equals(model.modelName()) && v.getWeightsSha256().equals(model.sha256()))
+                .reduce((first, second) -> second);
+        if (already.isPresent()) {
+            step("model " + model.modelName() + " v" + already.get().getVersion() + " (sha256 "
+                    + model.sha256().substring(0, 12) + "…) is already published");
+            return already.get();
+        }
+        ModelVersion version = publisher.publish(model);
+        step("published " + version.getModel() + " v" + version.getVersion() + " (" + model.weights().length / 1024
+                + " KiB of weights, " + model.epochs() + " epochs on " + model.dataset() + ")");
+        return version;
+    }
+
+    private static void awaitServing(StreamSampler sampler, ModelVersion version) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (!(sampler.ready() && sampler.registry().latestVersions().getOrDefault(version.getModel(), 0)
+                == version.getVersion())) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("The sampler did not load " + version.getModel() + " v"
+                        + version.getVersion() + " within 120 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void requestImages(ConnectionSettings settings) throws Exception {
         Topics topics = Topics.of(settings);
         SampleRequest request = SampleRequest.newBuilder()
-                .setRequestId(UUID.randomUUID().toString())
+                .setRequestId("demo-" + UUID.randomUUID())
                 .setSeeds(LongStream.range(0, 64).boxed().toList())
                 .setSteps(40)
                 .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .build();
-        step("producing a SampleRequest for 64 seeds at 40 steps to " + topics.requests.name());
-        RecordMetadata sent;
-        try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(settings.clientConfig(),
-                topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
-            sent = producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("Producing to " + settings.bootstrapServers() + " failed: " + DenoiseCli.describe(e), e);
+        ImageFolder folder = new ImageFolder(ProjectHome.state().resolve("demo").resolve(request.getRequestId()));
+        step("requesting 64 seeds at 40 steps (request " + request.getRequestId() + ")");
+        long start = System.currentTimeMillis();
+        List<GeneratedImage> images;
+        try (ResultStream results = new ResultStream(settings, topics, false)) {
+            RequestCommand.send(settings, topics, request);
+            images = RequestCommand.awaitImages(results, request, folder, Duration.ofSeconds(120));
         }
-
-        step("reading it back from partition " + sent.partition() + " offset " + sent.offset());
-        byte[] raw = readAt(settings, new TopicPartition(sent.topic(), sent.partition()), sent.offset());
-        SampleRequest read = topics.requests.valueSerde().deserializer().deserialize(sent.topic(), raw);
-        System.out.printf("  wire format: magic byte %d, schema id %d, %d bytes of Avro%n",
-                raw[0], ByteBuffer.wrap(raw, 1, 4).getInt(), raw.length - 5);
-        System.out.printf("  request %s: %d seeds, %d steps, sampler %s, model %s%n", read.getRequestId(),
-                read.getSeeds().size(), read.getSteps(), read.getSampler(), read.getModel());
-        if (!read.equals(request)) {
-            throw new IllegalStateException("The request read back differs from the one sent");
-        }
-        step("round trip OK: what was sent is what came back");
-    }
-
-    private static byte[] readAt(ConnectionSettings settings, TopicPartition partition, long offset) {
-        Map<String, Object> config = new HashMap<>(settings.clientConfig());
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.assign(List.of(partition));
-            consumer.seek(partition, offset);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.offset() == offset) {
-                        return record.value();
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("The request did not come back within 30 s");
+        long elapsed = System.currentTimeMillis() - start;
+        Path sheet = ProjectHome.state().resolve("demo").resolve("sheet.png");
+        ImageFolder.writeSheet(images, sheet);
+        GeneratedImage first = images.get(0);
+        long sampling = images.stream().mapToLong(GeneratedImage::getSamplingMs).max().orElse(0);
+        long wait = images.stream().mapToLong(GeneratedImage::getQueueWaitMs).max().orElse(0);
+        System.out.printf("  %d images from %s v%d, %d steps: %d ms end to end (sampling %d ms, queue wait %d ms)%n",
+                images.size(), first.getModel(), first.getModelVersion(), first.getSteps(), elapsed, sampling, wait);
+        System.out.println("  PNG files: " + folder.dir());
+        step("contact sheet: " + sheet);
     }
 
     private static void step(String message) {

@@ -5,6 +5,7 @@ import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -107,10 +109,25 @@ final class RequestCommand implements Callable<Integer> {
     }
 
     private int collect(ResultStream results, SampleRequest request, ImageFolder folder) throws Exception {
-        Map<Integer, GeneratedImage> images = new HashMap<>();
+        List<GeneratedImage> images = awaitImages(results, request, folder, Duration.ofSeconds(timeoutSeconds));
+        Path sheet = folder.dir().resolve("sheet.png");
+        ImageFolder.writeSheet(images, sheet);
+        GeneratedImage first = images.get(0);
+        System.out.printf("%d images from %s v%d, %d steps; sampling %d ms per batch; sheet: %s%n", images.size(),
+                first.getModel(), first.getModelVersion(), first.getSteps(), first.getSamplingMs(), sheet);
+        return 0;
+    }
+
+    /**
+     * Follows the images topic until every seed of {@code request} has its image, written to
+     * {@code folder} as it arrives; a failure record for the request or the timeout ends it with an error.
+     */
+    static List<GeneratedImage> awaitImages(ResultStream results, SampleRequest request, ImageFolder folder,
+                                            Duration timeout) throws IOException {
+        Map<Integer, GeneratedImage> images = new TreeMap<>();
         int shown = -1;
         int expected = request.getSeeds().size();
-        long deadline = System.currentTimeMillis() + Duration.ofSeconds(timeoutSeconds).toMillis();
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (images.size() < expected && System.currentTimeMillis() < deadline) {
             for (GeneratedImage image : results.pollImages(Duration.ofMillis(200))) {
                 if (image.getRequestId().equals(request.getRequestId()) && images.putIfAbsent(image.getIndex(), image) == null) {
@@ -119,8 +136,8 @@ final class RequestCommand implements Callable<Integer> {
             }
             for (SampleFailure failure : results.pollFailures()) {
                 if (request.getRequestId().equals(failure.getRequestId())) {
-                    System.err.printf("%ndenoise: request failed: %s: %s%n", failure.getReason(), failure.getMessage());
-                    return 1;
+                    System.err.println();
+                    throw new IllegalStateException("request failed: " + failure.getReason() + ": " + failure.getMessage());
                 }
             }
             if (images.size() != shown) {
@@ -130,16 +147,10 @@ final class RequestCommand implements Callable<Integer> {
         }
         System.err.println();
         if (images.size() < expected) {
-            System.err.printf("denoise: only %d of %d images arrived within %d s (is `denoise serve` running?)%n",
-                    images.size(), expected, timeoutSeconds);
-            return 1;
+            throw new IllegalStateException("only " + images.size() + " of " + expected + " images arrived within "
+                    + timeout.toSeconds() + " s (is `denoise serve` running?)");
         }
-        Path sheet = folder.dir().resolve("sheet.png");
-        ImageFolder.writeSheet(new ArrayList<>(images.values()), sheet);
-        GeneratedImage first = images.values().iterator().next();
-        System.out.printf("%d images from %s v%d, %d steps; sampling %d ms per batch; sheet: %s%n", expected,
-                first.getModel(), first.getModelVersion(), first.getSteps(), first.getSamplingMs(), sheet);
-        return 0;
+        return new ArrayList<>(images.values());
     }
 
     static void send(ConnectionSettings settings, Topics topics, SampleRequest request) throws InterruptedException {
