@@ -25,11 +25,16 @@ public final class DenoiseCli {
                 .execute(args);
     }
 
-    /** The message a person needs, without a stack trace: the innermost cause that says something. */
+    /**
+     * The message a person needs, without a stack trace: wrappers that only say "something failed
+     * below" (no message, ExecutionException, Kafka's RecordDeserializationException) give way to
+     * their cause.
+     */
     static String describe(Throwable e) {
         Throwable shown = e;
         while (shown.getCause() != null && (shown.getMessage() == null
-                || shown instanceof java.util.concurrent.ExecutionException)) {
+                || shown instanceof java.util.concurrent.ExecutionException
+                || shown instanceof org.apache.kafka.common.errors.RecordDeserializationException)) {
             shown = shown.getCause();
         }
         return shown.getMessage() != null ? shown.getMessage() : shown.toString();

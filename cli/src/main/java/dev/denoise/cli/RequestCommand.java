@@ -1,10 +1,12 @@
 package dev.denoise.cli;
 
 import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.ModelVersionPublisher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +69,7 @@ final class RequestCommand implements Callable<Integer> {
         List<Long> seedList = seedList();
         ConnectionSettings settings = connection.settings();
         Topics topics = Topics.of(settings);
+        requireKnownModel(settings);
         SampleRequest request = SampleRequest.newBuilder()
                 .setRequestId(UUID.randomUUID().toString())
                 .setSeeds(seedList)
@@ -151,6 +154,23 @@ final class RequestCommand implements Callable<Integer> {
                     + timeout.toSeconds() + " s (is `denoise serve` running?)");
         }
         return new ArrayList<>(images.values());
+    }
+
+    /** Refuses at once what the sampler would refuse later: a model or pinned version never published. */
+    private void requireKnownModel(ConnectionSettings settings) {
+        java.util.SortedSet<Integer> versions = new java.util.TreeSet<>();
+        for (ModelVersion published : new ModelVersionPublisher(settings).readAll()) {
+            if (published.getModel().equals(model)) {
+                versions.add(published.getVersion());
+            }
+        }
+        if (versions.isEmpty()) {
+            throw new IllegalArgumentException("Unknown model '" + model + "': no version of it on "
+                    + settings.topicPrefix() + ".model-versions (publish one with `denoise train --publish`)");
+        }
+        if (version != null && !versions.contains(version)) {
+            throw new IllegalArgumentException("Model '" + model + "' has no version " + version + "; versions: " + versions);
+        }
     }
 
     static void send(ConnectionSettings settings, Topics topics, SampleRequest request) throws InterruptedException {

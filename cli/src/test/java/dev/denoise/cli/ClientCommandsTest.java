@@ -102,6 +102,27 @@ class ClientCommandsTest {
     }
 
     @Test
+    void anUnknownModelOrVersionIsRefusedBeforeAnythingIsSent() {
+        CliRun model = CliRun.of(serving.args("request", "--seeds", "1", "--model", "no-such-model"));
+        CliRun version = CliRun.of(serving.args("request", "--seeds", "1", "--version", "7"));
+
+        assertThat(model.exitCode()).isEqualTo(1);
+        assertThat(model.err()).contains("Unknown model 'no-such-model'");
+        assertThat(version.exitCode()).isEqualTo(1);
+        assertThat(version.err()).contains("has no version 7; versions: [1]");
+    }
+
+    @Test
+    void anUnreachableRegistryIsNamed() {
+        String url = "http://127.0.0.1:" + FreePorts.find() + "/apis/ccompat/v7";
+        CliRun run = CliRun.of("request", "--seeds", "1", "--bootstrap-server", serving.stack.bootstrapServers(),
+                "--schema-registry-url", url, "--topic-prefix", serving.connection.topicPrefix());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("denoise: Schema registry at " + url + " is unreachable");
+    }
+
+    @Test
     void malformedSeedsAreAUsageError() {
         CliRun run = CliRun.of(serving.args("request", "--seeds", "3..x"));
 
@@ -125,7 +146,7 @@ class ClientCommandsTest {
                 "--schema-registry-url", serving.stack.schemaRegistryUrl());
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains(address);
+        assertThat(run.err()).contains("denoise: Kafka at " + address + " did not answer");
     }
 
     private static List<Path> pngs(Path dir, String requestId) throws IOException {

@@ -34,7 +34,7 @@ class TopicsCommandTest {
         CliRun run = CliRun.of("topics", "create", "--bootstrap-server", address);
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("Kafka at " + address).doesNotContain("\tat ");
+        assertThat(run.err()).contains("denoise: Kafka at " + address).doesNotContain("\tat ");
     }
 
     @Test

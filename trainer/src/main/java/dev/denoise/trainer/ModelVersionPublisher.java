@@ -27,7 +27,7 @@ import org.apache.kafka.common.TopicPartition;
  * publishing is meant to be done by one trainer (or job) per model name at a time.
  */
 public final class ModelVersionPublisher {
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
 
     private final ConnectionSettings settings;
     private final Topics topics;
@@ -101,8 +101,14 @@ public final class ModelVersionPublisher {
         List<ModelVersion> versions = new java.util.ArrayList<>();
         try (KafkaConsumer<String, ModelVersion> consumer = new KafkaConsumer<>(config,
                 topics.modelVersions.keySerde().deserializer(), topics.modelVersions.valueSerde().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topics.modelVersions.name(), READ_TIMEOUT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions;
+            try {
+                partitions = consumer.partitionsFor(topics.modelVersions.name(), READ_TIMEOUT).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer within "
+                        + READ_TIMEOUT.toSeconds() + " s", e);
+            }
             if (partitions.isEmpty()) {
                 throw new IllegalStateException("Topic " + topics.modelVersions.name() + " does not exist at "
                         + settings.bootstrapServers() + ": run `denoise topics create`");
