@@ -1,9 +1,13 @@
 package dev.denoise.cli;
 
+import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelVersion;
+import dev.denoise.schemas.Topics;
+import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModelFiles;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -11,6 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,7 +30,8 @@ final class ModelsCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Every version still on the topic with its metrics; `latest` is what samplers serve to unpinned requests.")
+            description = "Every version still on the topic with its metrics; `latest` is the one samplers serve to unpinned "
+                    + "requests, `serving` the one that made the newest image.")
     static final class ListVersions implements Callable<Integer> {
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();
@@ -42,6 +50,7 @@ final class ModelsCommand {
                 latest.put(record.getModel(), record.getVersion());
                 versions.put(record.getModel() + "/" + record.getVersion(), record);
             }
+            Map<String, Integer> serving = newestImageVersions(connection.settings());
             System.out.printf("%-10s %7s %-16s %-12s %9s %8s %10s %8s  %s%n", "MODEL", "VERSION", "CREATED (UTC)",
                     "ARCHITECTURE", "LOSS", "MSE@0.5", "CONFIDENCE", "ENTROPY", "");
             versions.values().stream()
@@ -52,9 +61,45 @@ final class ModelsCommand {
                                 v.getVersion(), TIME.format(v.getCreatedAt()), v.getArchitecture(),
                                 v.getTraining().getFinalLoss(), metric(m, "mse@0.5"), metric(m, "classifier.confidence"),
                                 metric(m, "classifier.class-entropy-bits"),
-                                latest.get(v.getModel()) == v.getVersion() ? "latest" : "");
+                                marks(v, latest, serving));
                     });
             return 0;
+        }
+
+        private static String marks(ModelVersion v, Map<String, Integer> latest, Map<String, Integer> serving) {
+            List<String> marks = new java.util.ArrayList<>();
+            if (latest.get(v.getModel()) == v.getVersion()) {
+                marks.add("latest");
+            }
+            if (Integer.valueOf(v.getVersion()).equals(serving.get(v.getModel()))) {
+                marks.add("serving");
+            }
+            return String.join(",", marks);
+        }
+
+        /** Per model, the version of its newest image: the last record of every partition of the images topic. */
+        private static Map<String, Integer> newestImageVersions(ConnectionSettings settings) {
+            Topics topics = Topics.of(settings);
+            Map<String, Object> config = new java.util.HashMap<>(settings.clientConfig());
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            Map<String, GeneratedImage> newest = new java.util.HashMap<>();
+            try (KafkaConsumer<String, GeneratedImage> consumer = new KafkaConsumer<>(config,
+                    topics.images.keySerde().deserializer(), topics.images.valueSerde().deserializer())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topics.images.name(), Duration.ofSeconds(15)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                consumer.assign(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                // The last few records of each partition: transaction markers take offsets too.
+                partitions.forEach(p -> consumer.seek(p, Math.max(0, end.get(p) - 8)));
+                long deadline = System.currentTimeMillis() + 5_000;
+                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> newest.merge(r.value().getModel(), r.value(),
+                            (a, b) -> b.getCreatedAt().isAfter(a.getCreatedAt()) ? b : a));
+                }
+            }
+            Map<String, Integer> versions = new java.util.HashMap<>();
+            newest.forEach((model, image) -> versions.put(model, image.getModelVersion()));
+            return versions;
         }
 
         private static String metric(Map<String, Double> metrics, String name) {

@@ -27,13 +27,16 @@ class ModelsCommandTest {
             CliRun list = CliRun.of(serving.args("models", "list"));
             assertThat(list.exitCode()).as(list.err()).isZero();
             assertThat(list.out().lines().filter(l -> l.startsWith("mnist"))).hasSize(2);
-            assertThat(list.out().lines().filter(l -> l.endsWith("latest"))).singleElement()
-                    .satisfies(l -> assertThat(l).matches("mnist\\s+2 .*"));
+            assertThat(list.out().lines().filter(l -> l.contains("latest"))).singleElement()
+                    .satisfies(l -> assertThat(l).matches("mnist\\s+2 .*latest,serving"));
 
             CliRun promote = CliRun.of(serving.args("models", "promote", "mnist", "1"));
             assertThat(promote.exitCode()).as(promote.err()).isZero();
             serving.awaitVersion(1);
             assertThat(versionOfNextImage(serving, dir.resolve("b"))).isEqualTo("v1");
+            CliRun afterPromotion = CliRun.of(serving.args("models", "list"));
+            assertThat(afterPromotion.out().lines().filter(l -> l.matches("mnist\\s+1 .*"))).singleElement()
+                    .satisfies(l -> assertThat(l).endsWith("latest,serving"));
 
             CliRun unknown = CliRun.of(serving.args("models", "promote", "mnist", "9"));
             assertThat(unknown.exitCode()).isEqualTo(1);
