@@ -45,8 +45,7 @@ public final class StreamSampler implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, metrics),
                 streamsConfig(connection, settings));
         streams.start();
-        HealthServer http = new HealthServer(settings.httpPort(),
-                () -> streams.state() == KafkaStreams.State.RUNNING && !registry.isEmpty(),
+        HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry),
                 () -> metrics.render(registry.latestVersions()));
         return new StreamSampler(registry, follower, streams, http);
     }
@@ -69,6 +68,10 @@ public final class StreamSampler implements AutoCloseable {
 
     /** Streams is running and at least one model version is loaded. */
     public boolean ready() {
+        return ready(streams, registry);
+    }
+
+    private static boolean ready(KafkaStreams streams, ModelRegistry registry) {
         return streams.state() == KafkaStreams.State.RUNNING && !registry.isEmpty();
     }
 
