@@ -129,6 +129,7 @@ final class RequestCommand implements Callable<Integer> {
                                             Duration timeout) throws IOException {
         Map<Integer, GeneratedImage> images = new TreeMap<>();
         int shown = -1;
+        boolean interactive = System.console() != null;
         int expected = request.getSeeds().size();
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (images.size() < expected && System.currentTimeMillis() < deadline) {
@@ -143,12 +144,12 @@ final class RequestCommand implements Callable<Integer> {
                     throw new IllegalStateException("request failed: " + failure.getReason() + ": " + failure.getMessage());
                 }
             }
-            if (images.size() != shown) {
+            if (images.size() != shown && interactive) { // a progress line redrawn in place, on a terminal only
                 shown = images.size();
                 System.err.printf("\rwaiting for images: %d/%d", shown, expected);
             }
         }
-        System.err.println();
+        System.err.printf(interactive ? "%n" : "received %d/%d images%n", images.size(), expected);
         if (images.size() < expected) {
             throw new IllegalStateException("only " + images.size() + " of " + expected + " images arrived within "
                     + timeout.toSeconds() + " s (is `denoise serve` running?)");
