@@ -2,6 +2,7 @@ package dev.denoise.cli;
 
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelVersion;
+import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -85,8 +86,8 @@ final class ModelsCommand {
             Map<String, GeneratedImage> newest = new java.util.HashMap<>();
             try (KafkaConsumer<String, GeneratedImage> consumer = new KafkaConsumer<>(config,
                     topics.images.keySerde().deserializer(), topics.images.valueSerde().deserializer())) {
-                List<TopicPartition> partitions = consumer.partitionsFor(topics.images.name(), Duration.ofSeconds(15)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                List<TopicPartition> partitions = TopicPartitions.of(consumer, topics.images.name(),
+                        settings.bootstrapServers(), Duration.ofSeconds(15));
                 consumer.assign(partitions);
                 Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
                 // The last few records of each partition: transaction markers take offsets too.

@@ -2,6 +2,7 @@ package dev.denoise.cli;
 
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleFailure;
+import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * The images and failures topics, read as a read_committed consumer outside any group (every
@@ -44,18 +44,7 @@ final class ResultStream implements AutoCloseable {
 
     private static Map<TopicPartition, Long> position(KafkaConsumer<String, ?> consumer, String topic, boolean fromBeginning,
                                                       ConnectionSettings settings) {
-        List<TopicPartition> partitions;
-        try {
-            partitions = consumer.partitionsFor(topic, METADATA_TIMEOUT).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer within "
-                    + METADATA_TIMEOUT.toSeconds() + " s", e);
-        }
-        if (partitions.isEmpty()) {
-            throw new IllegalStateException("Topic " + topic + " does not exist at " + settings.bootstrapServers()
-                    + ": run `denoise topics create`");
-        }
+        List<TopicPartition> partitions = TopicPartitions.of(consumer, topic, settings.bootstrapServers(), METADATA_TIMEOUT);
         consumer.assign(partitions);
         if (fromBeginning) {
             consumer.seekToBeginning(partitions);

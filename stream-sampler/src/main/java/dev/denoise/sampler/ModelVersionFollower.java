@@ -3,6 +3,7 @@ package dev.denoise.sampler;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleFailure;
+import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.time.Duration;
@@ -33,11 +34,13 @@ final class ModelVersionFollower implements AutoCloseable {
     private final Topics topics;
     private final ModelRegistry registry;
     private final Thread thread;
+    private final String bootstrapServers;
     private volatile boolean running = true;
 
     ModelVersionFollower(ConnectionSettings connection, Topics topics, ModelRegistry registry) {
         this.topics = topics;
         this.registry = registry;
+        this.bootstrapServers = connection.bootstrapServers();
         Map<String, Object> config = new HashMap<>(connection.clientConfig());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -50,11 +53,8 @@ final class ModelVersionFollower implements AutoCloseable {
     }
 
     void start() {
-        List<TopicPartition> partitions = consumer.partitionsFor(topics.modelVersions.name(), Duration.ofSeconds(30))
-                .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        if (partitions.isEmpty()) {
-            throw new IllegalStateException("Topic " + topics.modelVersions.name() + " does not exist: run `denoise topics create`");
-        }
+        List<TopicPartition> partitions = TopicPartitions.of(consumer, topics.modelVersions.name(),
+                bootstrapServers, Duration.ofSeconds(30));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         thread.start();

@@ -1,6 +1,7 @@
 package dev.denoise.trainer;
 
 import dev.denoise.schemas.ModelVersion;
+import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.TrainingInfo;
 import dev.denoise.schemas.config.ConnectionSettings;
@@ -101,18 +102,8 @@ public final class ModelVersionPublisher {
         List<ModelVersion> versions = new java.util.ArrayList<>();
         try (KafkaConsumer<String, ModelVersion> consumer = new KafkaConsumer<>(config,
                 topics.modelVersions.keySerde().deserializer(), topics.modelVersions.valueSerde().deserializer())) {
-            List<TopicPartition> partitions;
-            try {
-                partitions = consumer.partitionsFor(topics.modelVersions.name(), READ_TIMEOUT).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer within "
-                        + READ_TIMEOUT.toSeconds() + " s", e);
-            }
-            if (partitions.isEmpty()) {
-                throw new IllegalStateException("Topic " + topics.modelVersions.name() + " does not exist at "
-                        + settings.bootstrapServers() + ": run `denoise topics create`");
-            }
+            List<TopicPartition> partitions = TopicPartitions.of(consumer, topics.modelVersions.name(),
+                    settings.bootstrapServers(), READ_TIMEOUT);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
