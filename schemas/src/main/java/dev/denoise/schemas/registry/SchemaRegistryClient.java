@@ -42,21 +42,20 @@ public final class SchemaRegistryClient {
 
     /** Registers {@code schema} under {@code subject} (a no-op if already there) and returns its id. */
     public int register(String subject, Schema schema) {
-        return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), key -> {
-            JsonNode reply = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-                    "register the schema of " + schema.getFullName() + " under subject " + subject);
-            int id = reply.path("id").asInt(-1);
-            schemasById.putIfAbsent(id, schema);
-            return id;
-        });
+        return idOf(subject, schema, "/subjects/" + encode(subject) + "/versions",
+                "register the schema of " + schema.getFullName() + " under subject " + subject);
     }
 
     /** Returns the id of {@code schema} if it is already registered under {@code subject}; never registers. */
     public int lookup(String subject, Schema schema) {
+        return idOf(subject, schema, "/subjects/" + encode(subject),
+                "look up the schema of " + schema.getFullName() + " under subject " + subject);
+    }
+
+    /** The id the registry answers a POST of {@code schema} to {@code path} with, cached both ways. */
+    private int idOf(String subject, Schema schema, String path, String purpose) {
         return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), key -> {
-            JsonNode reply = send("POST", "/subjects/" + encode(subject), schemaBody(schema),
-                    "look up the schema of " + schema.getFullName() + " under subject " + subject);
-            int id = reply.path("id").asInt(-1);
+            int id = send("POST", path, schemaBody(schema), purpose).path("id").asInt(-1);
             schemasById.putIfAbsent(id, schema);
             return id;
         });
