@@ -17,7 +17,9 @@ public final class DenoiseCli {
 
     /** Runs a command and returns its exit code: 0 done, 1 failed, 2 bad usage. */
     public static int run(String... args) {
-        return new CommandLine(new DenoiseCli())
+        CommandLine cli = new CommandLine(new DenoiseCli());
+        ServeCommand.declareSettings(cli.getSubcommands().get("serve").getCommandSpec());
+        return cli
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     commandLine.getErr().println("denoise: " + describe(e));
                     return 1;

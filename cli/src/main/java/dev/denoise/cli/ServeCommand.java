@@ -3,12 +3,16 @@ package dev.denoise.cli;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.sampler.SamplerSettings;
 import dev.denoise.sampler.StreamSamplerMain;
+import dev.denoise.schemas.config.Setting;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code denoise serve}: runs the stream-sampler until Ctrl-C or SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -17,48 +21,36 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
 
-    @Option(names = "--application-id", description = "Streams application id (env DENOISE_APPLICATION_ID).")
-    String applicationId;
-    @Option(names = "--max-steps", description = "Most steps a request may ask for (env DENOISE_MAX_STEPS, default 1000).")
-    String maxSteps;
-    @Option(names = "--max-seeds", description = "Most seeds per request (env DENOISE_MAX_SEEDS, default 1024).")
-    String maxSeeds;
-    @Option(names = "--max-batch", description = "Most images per forward pass (env DENOISE_MAX_BATCH, default 64).")
-    String maxBatch;
-    @Option(names = "--max-wait-ms", description = "Longest wait for batch-mates (env DENOISE_MAX_WAIT_MS, default 10).")
-    String maxWaitMs;
-    @Option(names = "--max-loaded-versions", description = "Versions kept loaded per model (env DENOISE_MAX_LOADED_VERSIONS, default 3).")
-    String maxLoadedVersions;
-    @Option(names = "--no-model-wait-ms", description = "How long requests wait for their model (env DENOISE_NO_MODEL_WAIT_MS, default 60000).")
-    String noModelWaitMs;
-    @Option(names = "--http-port", description = "Port of /health, /ready, /metrics (env DENOISE_HTTP_PORT, default 8080).")
-    String httpPort;
-    @Option(names = "--state-dir", description = "Streams state directory (env DENOISE_STATE_DIR).")
-    String stateDir;
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads; 0 for the engine's default.")
     int threads;
 
-    @Override
-    public Integer call() throws Exception {
-        ComputeDevice.configureThreads(threads, 0);
-        Map<String, String> flags = new HashMap<>();
-        put(flags, SamplerSettings.APPLICATION_ID.flag(), applicationId);
-        put(flags, SamplerSettings.MAX_STEPS.flag(), maxSteps);
-        put(flags, SamplerSettings.MAX_SEEDS.flag(), maxSeeds);
-        put(flags, SamplerSettings.MAX_BATCH.flag(), maxBatch);
-        put(flags, SamplerSettings.MAX_WAIT_MS.flag(), maxWaitMs);
-        put(flags, SamplerSettings.MAX_LOADED_VERSIONS.flag(), maxLoadedVersions);
-        put(flags, SamplerSettings.NO_MODEL_WAIT_MS.flag(), noModelWaitMs);
-        put(flags, SamplerSettings.HTTP_PORT.flag(), httpPort);
-        put(flags, SamplerSettings.STATE_DIR.flag(), stateDir);
-        System.out.println("Device: " + ComputeDevice.describe());
-        StreamSamplerMain.run(connection.settings(), SamplerSettings.resolve(flags, System.getenv()));
-        return 0;
+    @Spec
+    CommandSpec spec;
+
+    /** One option per sampler setting, so its flag and help come from SamplerSettings, the one definition. */
+    static void declareSettings(CommandSpec serve) {
+        for (Setting setting : SamplerSettings.SETTINGS) {
+            String source = " (env " + setting.envVar()
+                    + (setting.defaultValue() == null ? "" : ", default " + setting.defaultValue()) + ")";
+            serve.addOption(OptionSpec.builder(setting.flag()).paramLabel("VALUE").type(String.class)
+                    .description(setting.doc() + source).build());
+        }
     }
 
-    private static void put(Map<String, String> flags, String flag, String value) {
-        if (value != null) {
-            flags.put(flag, value);
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> flags = new HashMap<>();
+        for (Setting setting : SamplerSettings.SETTINGS) {
+            String value = spec.findOption(setting.flag()).getValue();
+            if (value != null) {
+                flags.put(setting.flag(), value);
+            }
         }
+        // Settings are checked before anything loads or connects.
+        SamplerSettings settings = SamplerSettings.resolve(flags, System.getenv());
+        ComputeDevice.configureThreads(threads, 0);
+        System.out.println("Device: " + ComputeDevice.describe());
+        StreamSamplerMain.run(connection.settings(), settings);
+        return 0;
     }
 }

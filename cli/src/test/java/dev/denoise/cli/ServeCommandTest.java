@@ -1,0 +1,28 @@
+package dev.denoise.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.schemas.config.Setting;
+import org.junit.jupiter.api.Test;
+
+class ServeCommandTest {
+
+    @Test
+    void everySamplerSettingIsAFlagWithItsEnvironmentVariable() {
+        CliRun help = CliRun.of("serve", "--help");
+
+        assertThat(help.exitCode()).isZero();
+        for (Setting setting : SamplerSettings.SETTINGS) {
+            assertThat(help.out()).contains(setting.flag()).contains(setting.envVar());
+        }
+    }
+
+    @Test
+    void aBadSettingIsRefusedBeforeAnythingStarts() {
+        CliRun run = CliRun.of("serve", "--max-batch", "0");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("DENOISE_MAX_BATCH / --max-batch must be a positive integer, was \"0\"");
+    }
+}
