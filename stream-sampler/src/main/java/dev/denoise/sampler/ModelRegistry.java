@@ -3,6 +3,7 @@ package dev.denoise.sampler;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.schemas.ModelVersion;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The model versions this instance serves. A new version is decoded, checked (hash,
- * architecture, shapes, a smoke forward pass with finite output) and warmed up by the caller's
- * thread, off the processing path; only then does it become its model's latest, atomically.
+ * architecture, shapes, a smoke forward pass with finite output) and warmed up on the compute
+ * thread between batches, while the caller waits off the processing path; only then does it
+ * become its model's latest, atomically.
  * The latest is the version announced last on the model-versions topic, so re-publishing an
  * older version (`denoise models promote`) rolls back to it. Besides the latest, the most recent
  * other versions stay loaded for pinned requests, up to a bound.
@@ -28,6 +30,7 @@ public final class ModelRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
 
     private final Device device;
+    private final ComputeThread compute;
     private final int maxLoadedVersions;
     private final Map<String, ConcurrentSkipListMap<Integer, LoadedModel>> models = new ConcurrentHashMap<>();
     /** Per model, the version requests without a pin get; always one of the loaded versions. */
@@ -40,8 +43,9 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    public ModelRegistry(Device device, int maxLoadedVersions) {
+    public ModelRegistry(Device device, ComputeThread compute, int maxLoadedVersions) {
         this.device = device;
+        this.compute = compute;
         this.maxLoadedVersions = maxLoadedVersions;
     }
 
@@ -62,14 +66,8 @@ public final class ModelRegistry implements AutoCloseable {
         }
         Denoiser denoiser;
         try {
-            denoiser = Denoiser.load(weightsOf(version), device);
+            denoiser = compute.call(() -> loadChecked(weightsOf(version)));
         } catch (RuntimeException e) {
-            throw new RejectedVersion(name + " v" + version.getVersion() + " refused: " + e.getMessage(), e);
-        }
-        try {
-            smokeTest(denoiser);
-        } catch (RuntimeException e) {
-            denoiser.close();
             throw new RejectedVersion(name + " v" + version.getVersion() + " refused: " + e.getMessage(), e);
         }
         versions.put(version.getVersion(), new LoadedModel(name, version.getVersion(), denoiser));
@@ -136,6 +134,17 @@ public final class ModelRegistry implements AutoCloseable {
             versions.values().forEach(LoadedModel::release);
             versions.clear();
         });
+    }
+
+    private Denoiser loadChecked(WeightsPackage weights) {
+        Denoiser denoiser = Denoiser.load(weights, device);
+        try {
+            smokeTest(denoiser);
+            return denoiser;
+        } catch (RuntimeException e) {
+            denoiser.close();
+            throw e;
+        }
     }
 
     /** A forward pass on noise must give finite numbers; it also warms the engine up for this version. */

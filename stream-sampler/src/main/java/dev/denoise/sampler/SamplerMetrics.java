@@ -44,8 +44,9 @@ final class SamplerMetrics {
         failures.get(reason).incrementAndGet();
     }
 
-    void pending(long count) {
-        pending.set(count);
+    /** Seeds accepted (positive) or finished, failed or handed to another instance (negative). */
+    void pendingChanged(long delta) {
+        pending.addAndGet(delta);
     }
 
     String render(Map<String, Integer> servingVersions) {

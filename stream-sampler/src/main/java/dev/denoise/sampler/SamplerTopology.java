@@ -1,6 +1,7 @@
 package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ArticleSampler;
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.schemas.Topics;
 import java.util.Map;
@@ -31,12 +32,12 @@ public final class SamplerTopology {
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
     public static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry,
-                                 SamplerMetrics metrics) {
+                                 ComputeThread compute, SamplerMetrics metrics) {
         Topology topology = new Topology();
         topology.addSource("requests", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.requests.name());
         topology.addProcessor("sampler", () -> new SamplingProcessor(topics.requests.valueSerde().deserializer(),
-                settings, registry, samplers(), metrics), "requests");
+                settings, registry, compute, samplers(), metrics), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
         topology.addSink(IMAGES_SINK, topics.images.name(), Serdes.String().serializer(),

@@ -1,5 +1,6 @@
 package dev.denoise.sampler;
 
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.PngImages;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.schemas.FailureReason;
@@ -10,9 +11,13 @@ import dev.denoise.schemas.SourceRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -26,35 +31,44 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Requests in, images and failures out. An accepted request's seeds go to the changelogged
- * pending store; batches across requests are sampled on the stream thread, and each image is
- * emitted in the same transaction that deletes its seed from the store and commits the consumed
- * offsets, so after a crash exactly the unfinished seeds are sampled again.
+ * pending store; batches across requests run on the compute thread while the stream thread goes
+ * on reading, emitting and committing. Each image is emitted in the same transaction that
+ * deletes its seed from the store and commits the consumed offsets, so after a crash exactly the
+ * seeds without an emitted image are sampled again.
  */
 final class SamplingProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(SamplingProcessor.class);
     /**
-     * Sampling work done per call before control goes back to Streams, which then commits: it keeps
-     * each transaction short (so a crash's open transaction is short-lived too) and the consumer
-     * polling well within max.poll.interval.ms.
+     * Batches handed to the compute thread and not finished, across all tasks of the instance:
+     * two keep it busy while the stream thread emits the previous batch, commits and polls; more
+     * would only add latency.
      */
-    private static final long WORK_BUDGET_MS = 1_000;
+    private static final int BATCHES_AHEAD = 2;
 
     private final Deserializer<SampleRequest> requests;
     private final SamplerSettings settings;
     private final ModelRegistry registry;
+    private final ComputeThread compute;
     private final Map<String, Sampler> samplers;
     private final RequestValidation validation;
     private final SamplerMetrics metrics;
     private final PendingQueue queue = new PendingQueue();
+    /** This task's batches on the compute thread, oldest first (the compute thread runs them in order). */
+    private final ArrayDeque<RunningBatch> running = new ArrayDeque<>();
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingSeed> pending;
 
+    private record RunningBatch(List<PendingSeed> seeds, CompletableFuture<SampledBatch> result) {}
+
+    private record SampledBatch(String model, int version, List<byte[]> images, long startMs, long endMs, long nanos) {}
+
     SamplingProcessor(Deserializer<SampleRequest> requests, SamplerSettings settings, ModelRegistry registry,
-                      Map<String, Sampler> samplers, SamplerMetrics metrics) {
+                      ComputeThread compute, Map<String, Sampler> samplers, SamplerMetrics metrics) {
         this.requests = requests;
         this.metrics = metrics;
         this.settings = settings;
         this.registry = registry;
+        this.compute = compute;
         this.samplers = samplers;
         this.validation = new RequestValidation(settings, samplers.keySet());
     }
@@ -68,8 +82,9 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         }
         if (queue.size() > 0) {
             LOG.info("Resuming {} accepted seeds restored from the pending store", queue.size());
+            metrics.pendingChanged(queue.size());
         }
-        context.schedule(settings.maxWait(), PunctuationType.WALL_CLOCK_TIME, this::drain);
+        context.schedule(settings.maxWait(), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
     @Override
@@ -105,37 +120,33 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
             pending.put(seed.key(), seed);
             queue.add(seed);
         }
-        runFullBatches(now);
-        metrics.pending(queue.size());
+        metrics.pendingChanged(seeds.size());
+        emitFinished();
+        dispatch(now, Long.MAX_VALUE); // full batches only; partial ones wait for the tick
     }
 
-    /** Runs every batch that is due, then fails seeds whose model never came. */
-    private void drain(long now) {
-        long deadline = now + WORK_BUDGET_MS;
-        while (now < deadline && runNextBatch(now, settings.maxWait().toMillis())) {
-            now = System.currentTimeMillis();
-        }
+    /** Emits what the compute thread finished, hands it the batches that are due, expires the unservable. */
+    private void tick(long now) {
+        emitFinished();
+        dispatch(now, settings.maxWait().toMillis());
         for (PendingSeed seed : queue.takeExpired(now, settings.noModelWait().toMillis(), this::servable)) {
             pending.delete(seed.key());
+            metrics.pendingChanged(-1);
             FailureReason reason = !registry.knows(seed.model()) ? (registry.isEmpty()
                     ? FailureReason.NO_MODEL_AVAILABLE : FailureReason.UNKNOWN_MODEL) : FailureReason.UNKNOWN_VERSION;
             fail(seed.requestId(), reason, "No " + (seed.pinnedVersion() == 0 ? "version" : "version " + seed.pinnedVersion())
                     + " of model '" + seed.model() + "' arrived within " + settings.noModelWait().toMillis() + " ms", null);
         }
-        metrics.pending(queue.size());
     }
 
-    private void runFullBatches(long now) {
-        long deadline = now + WORK_BUDGET_MS;
-        while (now < deadline && runNextBatch(now, Long.MAX_VALUE)) {
-            now = System.currentTimeMillis();
+    private void dispatch(long now, long maxWaitMs) {
+        while (compute.backlog() < BATCHES_AHEAD) {
+            Optional<List<PendingSeed>> batch = queue.nextBatch(now, settings.maxBatch(), maxWaitMs, this::servable);
+            if (batch.isEmpty()) {
+                return;
+            }
+            start(batch.get());
         }
-    }
-
-    private boolean runNextBatch(long now, long maxWaitMs) {
-        Optional<List<PendingSeed>> batch = queue.nextBatch(now, settings.maxBatch(), maxWaitMs, this::servable);
-        batch.ifPresent(this::sample);
-        return batch.isPresent();
     }
 
     private boolean servable(PendingSeed.BatchKey key) {
@@ -144,42 +155,86 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         return model.isPresent();
     }
 
-    private void sample(List<PendingSeed> batch) {
+    /** Binds the batch to the version serving now (a swap meanwhile does not affect it) and queues it. */
+    private void start(List<PendingSeed> batch) {
         PendingSeed first = batch.get(0);
         LoadedModel model = registry.acquire(first.model(), first.pinnedVersion()).orElseThrow(
                 () -> new IllegalStateException("model " + first.model() + " vanished between check and use"));
+        long[] seeds = batch.stream().mapToLong(PendingSeed::seed).toArray();
+        Sampler sampler = samplers.get(first.sampler());
+        CompletableFuture<SampledBatch> result;
         try {
-            long[] seeds = batch.stream().mapToLong(PendingSeed::seed).toArray();
-            long start = System.currentTimeMillis();
-            long startNanos = System.nanoTime();
-            List<byte[]> images = samplers.get(first.sampler()).sample(model.denoiser(), seeds, first.steps());
-            metrics.batch(batch.size(), first.steps(), System.nanoTime() - startNanos);
-            long end = System.currentTimeMillis();
-            int width = 28;
-            int height = images.get(0).length / width;
-            for (int i = 0; i < batch.size(); i++) {
-                PendingSeed seed = batch.get(i);
-                GeneratedImage image = GeneratedImage.newBuilder()
-                        .setRequestId(seed.requestId())
-                        .setSeed(seed.seed())
-                        .setIndex(seed.index())
-                        .setModel(model.model())
-                        .setModelVersion(model.version())
-                        .setSteps(seed.steps())
-                        .setSampler(seed.sampler())
-                        .setWidth(width)
-                        .setHeight(height)
-                        .setPng(ByteBuffer.wrap(PngImages.encode(images.get(i), width, height)))
-                        .setQueueWaitMs(start - seed.acceptedAtMs())
-                        .setSamplingMs(end - start)
-                        .setCreatedAt(Instant.ofEpochMilli(end))
-                        .build();
-                context.forward(new Record<String, Object>(seed.requestId(), image, end), SamplerTopology.IMAGES_SINK);
-                pending.delete(seed.key());
-            }
-        } finally {
+            result = compute.submit(() -> {
+                long startMs = System.currentTimeMillis();
+                long startNanos = System.nanoTime();
+                List<byte[]> images = sampler.sample(model.denoiser(), seeds, first.steps());
+                return new SampledBatch(model.model(), model.version(), images, startMs, System.currentTimeMillis(),
+                        System.nanoTime() - startNanos);
+            });
+        } catch (RuntimeException e) {
             registry.release(model);
+            throw e;
         }
+        result.whenComplete((sampled, error) -> registry.release(model));
+        running.addLast(new RunningBatch(batch, result));
+    }
+
+    private void emitFinished() {
+        while (!running.isEmpty() && running.peekFirst().result().isDone()) {
+            RunningBatch batch = running.pollFirst();
+            try {
+                emit(batch.seeds(), batch.result().join());
+                metrics.pendingChanged(-batch.seeds().size());
+            } catch (CancellationException e) {
+                batch.seeds().forEach(queue::add); // the compute thread is closing: they stay pending
+            } catch (CompletionException e) {
+                failBatch(batch.seeds(), e.getCause());
+                metrics.pendingChanged(-batch.seeds().size());
+            }
+        }
+    }
+
+    private void emit(List<PendingSeed> batch, SampledBatch sampled) {
+        metrics.batch(batch.size(), batch.get(0).steps(), sampled.nanos());
+        int width = 28;
+        int height = sampled.images().get(0).length / width;
+        for (int i = 0; i < batch.size(); i++) {
+            PendingSeed seed = batch.get(i);
+            GeneratedImage image = GeneratedImage.newBuilder()
+                    .setRequestId(seed.requestId())
+                    .setSeed(seed.seed())
+                    .setIndex(seed.index())
+                    .setModel(sampled.model())
+                    .setModelVersion(sampled.version())
+                    .setSteps(seed.steps())
+                    .setSampler(seed.sampler())
+                    .setWidth(width)
+                    .setHeight(height)
+                    .setPng(ByteBuffer.wrap(PngImages.encode(sampled.images().get(i), width, height)))
+                    .setQueueWaitMs(sampled.startMs() - seed.acceptedAtMs())
+                    .setSamplingMs(sampled.endMs() - sampled.startMs())
+                    .setCreatedAt(Instant.ofEpochMilli(sampled.endMs()))
+                    .build();
+            context.forward(new Record<String, Object>(seed.requestId(), image, sampled.endMs()), SamplerTopology.IMAGES_SINK);
+            pending.delete(seed.key());
+        }
+    }
+
+    /** A batch the engine could not sample: one failure per request in it, so none waits forever. */
+    private void failBatch(List<PendingSeed> batch, Throwable error) {
+        LOG.error("Sampling a batch of {} failed", batch.size(), error);
+        batch.stream().map(PendingSeed::requestId).distinct().forEach(requestId ->
+                fail(requestId, FailureReason.INTERNAL_ERROR, "Sampling failed: " + error, null));
+        batch.forEach(seed -> pending.delete(seed.key()));
+    }
+
+    /**
+     * Batches still on the compute thread finish there and free their model; their seeds stay in
+     * the store, so whichever instance gets this task next samples them again.
+     */
+    @Override
+    public void close() {
+        metrics.pendingChanged(-(queue.size() + running.stream().mapToInt(batch -> batch.seeds().size()).sum()));
     }
 
     private void fail(String requestId, FailureReason reason, String message, SourceRecord source) {

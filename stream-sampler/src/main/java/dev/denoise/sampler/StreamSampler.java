@@ -1,12 +1,13 @@
 package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import java.util.concurrent.Callable;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -16,20 +17,15 @@ import org.apache.kafka.streams.StreamsConfig;
  * Streams application that turns requests into images with exactly-once processing.
  */
 public final class StreamSampler implements AutoCloseable {
-    /**
-     * Room for the longest single batch (max steps x max batch) inside one transaction; work per
-     * transaction is otherwise bounded by the processor's budget. A crashed instance's open
-     * transaction blocks read_committed readers at most this long, unless a restarted instance with
-     * the same state directory fences it at once.
-     */
-    private static final int TRANSACTION_TIMEOUT_MS = (int) Duration.ofMinutes(1).toMillis();
-
+    private final ComputeThread compute;
     private final ModelRegistry registry;
     private final ModelVersionFollower follower;
     private final KafkaStreams streams;
     private final HealthServer http;
 
-    private StreamSampler(ModelRegistry registry, ModelVersionFollower follower, KafkaStreams streams, HealthServer http) {
+    private StreamSampler(ComputeThread compute, ModelRegistry registry, ModelVersionFollower follower,
+                          KafkaStreams streams, HealthServer http) {
+        this.compute = compute;
         this.registry = registry;
         this.follower = follower;
         this.streams = streams;
@@ -39,15 +35,16 @@ public final class StreamSampler implements AutoCloseable {
     public static StreamSampler start(ConnectionSettings connection, SamplerSettings settings) throws IOException {
         Topics topics = Topics.of(connection);
         SamplerMetrics metrics = new SamplerMetrics();
-        ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), settings.maxLoadedVersions());
+        ComputeThread compute = new ComputeThread("denoise-compute");
+        ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions());
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
-        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, metrics),
+        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, compute, metrics),
                 streamsConfig(connection, settings));
         streams.start();
         HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry),
                 () -> metrics.render(registry.latestVersions()));
-        return new StreamSampler(registry, follower, streams, http);
+        return new StreamSampler(compute, registry, follower, streams, http);
     }
 
     /** The port of /health, /ready and /metrics. */
@@ -61,7 +58,9 @@ public final class StreamSampler implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
+        // The stream thread comes back at least this often without new requests, to emit what the
+        // compute thread finished and to run partial batches after their maximum wait.
+        props.put(StreamsConfig.POLL_MS_CONFIG, settings.maxWait().toMillis());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // Kafka 5.0's default
         return props;
     }
@@ -83,7 +82,16 @@ public final class StreamSampler implements AutoCloseable {
         return registry;
     }
 
-    /** Stops taking work, lets the batch in flight finish and commit, then frees the models. */
+    /** Runs {@code work} on the thread that runs this sampler's batches, e.g. to compare against it. */
+    public <T> T onComputeThread(Callable<T> work) {
+        return compute.call(work);
+    }
+
+    /**
+     * Stops taking work and commits what was emitted; the batch on the compute thread finishes,
+     * queued ones are dropped (their seeds stay pending in the store for the next instance); then
+     * frees the models.
+     */
     @Override
     public void close() {
         http.close();
@@ -92,6 +100,7 @@ public final class StreamSampler implements AutoCloseable {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         follower.close();
+        compute.close();
         registry.close();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.schemas.ModelVersion;
@@ -18,7 +19,8 @@ class ModelRegistryTest {
 
     @Test
     void keepsABoundedNumberOfVersionsAndServesTheOneAnnouncedLast() throws Exception {
-        try (ModelRegistry registry = new ModelRegistry(Device.cpu(), 3)) {
+        try (ComputeThread compute = new ComputeThread("registry-test-compute");
+             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3)) {
             for (int v = 1; v <= 4; v++) {
                 assertThat(registry.install(version(v, weights(v)))).isTrue();
             }
@@ -37,7 +39,8 @@ class ModelRegistryTest {
 
     @Test
     void aVersionWithAWrongHashIsRefusedAndTheLatestKeepsServing() throws Exception {
-        try (ModelRegistry registry = new ModelRegistry(Device.cpu(), 3)) {
+        try (ComputeThread compute = new ComputeThread("registry-test-compute");
+             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3)) {
             registry.install(version(1, weights(1)));
             WeightsPackage good = weights(2);
             WeightsPackage badHash = new WeightsPackage(good.architecture(), good.hyperParameters(), good.weights(),

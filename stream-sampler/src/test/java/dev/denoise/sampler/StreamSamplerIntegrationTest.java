@@ -138,6 +138,25 @@ class StreamSamplerIntegrationTest {
     }
 
     @Test
+    void recordsBehindALongBatchAreHandledWhileItSamples() throws Exception {
+        SampleRequest slow = request(LongStream.range(0, 64).toArray(), 150, null);
+        String tag = UUID.randomUUID().toString();
+        produce(slow);
+        produceRaw("behind-" + tag, "not avro either".getBytes());
+
+        List<SampleFailure> failures = failures(f -> f.getSource() != null
+                && new String(bytes(f.getSource().getKey())).equals("behind-" + tag), 1);
+        List<GeneratedImage> images = imagesOf(slow.getRequestId(), 64);
+
+        assertThat(failures).hasSize(1);
+        assertThat(images).hasSize(64);
+        Instant batchDone = images.stream().map(GeneratedImage::getCreatedAt).min(Instant::compareTo).orElseThrow();
+        assertThat(failures.get(0).getFailedAt())
+                .as("the stream thread handed the batch to the compute thread and went on reading")
+                .isBefore(batchDone);
+    }
+
+    @Test
     void healthReadinessAndMetricsAnswerOverHttp() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + sampler.httpPort();
