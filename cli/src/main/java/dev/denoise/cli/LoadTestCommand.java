@@ -49,11 +49,19 @@ final class LoadTestCommand implements Callable<Integer> {
         double[] rates = pace.sweep != null ? pace.sweep : new double[] {pace.rate != null ? pace.rate : 0};
         LoadTest test = new LoadTest(connection.settings(), steps, seedsPerRequest, Duration.ofSeconds(timeoutSeconds));
         List<LoadTest.Result> results = new ArrayList<>();
+        boolean interactive = System.console() != null;
         System.out.printf("%8s %8s %8s %10s %8s %8s %8s %8s %s%n", "rate", "images", "missing", "images/s", "p50 ms",
                 "p90 ms", "p99 ms", "max ms", "failures");
         for (double rate : rates) {
-            LoadTest.Result r = test.run(seeds, rate, (done, total) -> System.err.printf("\r%d/%d images", done, total));
-            System.err.print("\r");
+            // The progress line redraws itself on a terminal only; in a log it would be a wall of fragments.
+            LoadTest.Result r = test.run(seeds, rate, (done, total) -> {
+                if (interactive) {
+                    System.err.printf("\r%d/%d images", done, total);
+                }
+            });
+            if (interactive) {
+                System.err.print("\r");
+            }
             results.add(r);
             System.out.printf(Locale.ROOT, "%8s %8d %8d %10.1f %8d %8d %8d %8d %s%n", LoadReport.rate(r), r.received(),
                     r.missing(), r.imagesPerSecond(), r.p50(), r.p90(), r.p99(), r.max(), r.failures());

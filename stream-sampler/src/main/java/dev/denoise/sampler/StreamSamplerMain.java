@@ -26,7 +26,7 @@ public final class StreamSamplerMain {
                 connection.topicPrefix() + ".sample-requests", sampler.httpPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("Stopping: finishing the batch in flight and committing");
+            LOG.info("Stopping: committing the images emitted so far and leaving the group; unfinished seeds stay pending");
             sampler.close();
             stopped.countDown();
         }, "shutdown"));
