@@ -31,13 +31,13 @@ public final class SamplerTopology {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
-    public static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry,
-                                 ComputeThread compute, SamplerMetrics metrics) {
+    static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry,
+                                 ComputeThread compute, BatchesInFlight inFlight, SamplerMetrics metrics) {
         Topology topology = new Topology();
         topology.addSource("requests", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.requests.name());
         topology.addProcessor("sampler", () -> new SamplingProcessor(topics.requests.valueSerde().deserializer(),
-                settings, registry, compute, samplers(), metrics), "requests");
+                settings, registry, compute, inFlight, samplers(), metrics), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
         topology.addSink(IMAGES_SINK, topics.images.name(), Serdes.String().serializer(),

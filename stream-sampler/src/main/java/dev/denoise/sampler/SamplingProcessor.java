@@ -49,6 +49,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     private final SamplerSettings settings;
     private final ModelRegistry registry;
     private final ComputeThread compute;
+    private final BatchesInFlight inFlight;
     private final Map<String, Sampler> samplers;
     private final RequestValidation validation;
     private final SamplerMetrics metrics;
@@ -63,12 +64,14 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     private record SampledBatch(String model, int version, List<byte[]> images, long startMs, long endMs, long nanos) {}
 
     SamplingProcessor(Deserializer<SampleRequest> requests, SamplerSettings settings, ModelRegistry registry,
-                      ComputeThread compute, Map<String, Sampler> samplers, SamplerMetrics metrics) {
+                      ComputeThread compute, BatchesInFlight inFlight, Map<String, Sampler> samplers,
+                      SamplerMetrics metrics) {
         this.requests = requests;
         this.metrics = metrics;
         this.settings = settings;
         this.registry = registry;
         this.compute = compute;
+        this.inFlight = inFlight;
         this.samplers = samplers;
         this.validation = new RequestValidation(settings, samplers.keySet());
     }
@@ -140,9 +143,10 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     }
 
     private void dispatch(long now, long maxWaitMs) {
-        while (compute.backlog() < BATCHES_AHEAD) {
+        while (compute.backlog() < BATCHES_AHEAD && inFlight.tryStart()) {
             Optional<List<PendingSeed>> batch = queue.nextBatch(now, settings.maxBatch(), maxWaitMs, this::servable);
             if (batch.isEmpty()) {
+                inFlight.finished();
                 return;
             }
             start(batch.get());
@@ -173,6 +177,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
             });
         } catch (RuntimeException e) {
             registry.release(model);
+            inFlight.finished();
             throw e;
         }
         result.whenComplete((sampled, error) -> registry.release(model));
@@ -190,6 +195,8 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
             } catch (CompletionException e) {
                 failBatch(batch.seeds(), e.getCause());
                 metrics.pendingChanged(-batch.seeds().size());
+            } finally {
+                inFlight.finished();
             }
         }
     }
@@ -235,6 +242,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     @Override
     public void close() {
         metrics.pendingChanged(-(queue.size() + running.stream().mapToInt(batch -> batch.seeds().size()).sum()));
+        running.forEach(batch -> inFlight.finished());
     }
 
     private void fail(String requestId, FailureReason reason, String message, SourceRecord source) {

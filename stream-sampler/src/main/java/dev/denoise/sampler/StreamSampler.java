@@ -11,21 +11,29 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stream-sampler service: a model registry fed by the model-versions topic, and the Kafka
  * Streams application that turns requests into images with exactly-once processing.
  */
 public final class StreamSampler implements AutoCloseable {
+    /** Longest a graceful stop waits for the batches on the compute thread to be emitted. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
+    private static final Logger LOG = LoggerFactory.getLogger(StreamSampler.class);
+
     private final ComputeThread compute;
+    private final BatchesInFlight inFlight;
     private final ModelRegistry registry;
     private final ModelVersionFollower follower;
     private final KafkaStreams streams;
     private final HealthServer http;
 
-    private StreamSampler(ComputeThread compute, ModelRegistry registry, ModelVersionFollower follower,
-                          KafkaStreams streams, HealthServer http) {
+    private StreamSampler(ComputeThread compute, BatchesInFlight inFlight, ModelRegistry registry,
+                          ModelVersionFollower follower, KafkaStreams streams, HealthServer http) {
         this.compute = compute;
+        this.inFlight = inFlight;
         this.registry = registry;
         this.follower = follower;
         this.streams = streams;
@@ -36,15 +44,16 @@ public final class StreamSampler implements AutoCloseable {
         Topics topics = Topics.of(connection);
         SamplerMetrics metrics = new SamplerMetrics();
         ComputeThread compute = new ComputeThread("denoise-compute");
+        BatchesInFlight inFlight = new BatchesInFlight();
         ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions());
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
-        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, compute, metrics),
+        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, compute, inFlight, metrics),
                 streamsConfig(connection, settings));
         streams.start();
         HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry),
                 () -> metrics.render(registry.latestVersions()));
-        return new StreamSampler(compute, registry, follower, streams, http);
+        return new StreamSampler(compute, inFlight, registry, follower, streams, http);
     }
 
     /** The port of /health, /ready and /metrics. */
@@ -88,13 +97,23 @@ public final class StreamSampler implements AutoCloseable {
     }
 
     /**
-     * Stops taking work and commits what was emitted; the batch on the compute thread finishes,
-     * queued ones are dropped (their seeds stay pending in the store for the next instance); then
-     * frees the models.
+     * Starts no new batch, waits (up to 25 s) until the batches on the compute thread are emitted,
+     * then stops Streams, which commits them; seeds not yet in a batch stay pending in the store
+     * for the next instance. Then frees the models.
      */
     @Override
     public void close() {
         http.close();
+        if (streams.state().isRunningOrRebalancing()) {
+            try {
+                if (!inFlight.drain(DRAIN_TIMEOUT)) {
+                    LOG.warn("Batches still sampling after {} s; their seeds stay pending for the next instance",
+                            DRAIN_TIMEOUT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         // Leave the group on a graceful stop, so a replacement takes over the partitions at once
         // instead of after the session timeout.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))

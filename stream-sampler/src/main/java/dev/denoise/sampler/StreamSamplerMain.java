@@ -26,7 +26,7 @@ public final class StreamSamplerMain {
                 connection.topicPrefix() + ".sample-requests", sampler.httpPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("Stopping: committing the images emitted so far and leaving the group; unfinished seeds stay pending");
+            LOG.info("Stopping: emitting the batches being sampled, committing, leaving the group");
             sampler.close();
             stopped.countDown();
         }, "shutdown"));
