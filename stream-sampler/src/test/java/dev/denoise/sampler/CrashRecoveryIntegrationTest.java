@@ -1,14 +1,13 @@
 package dev.denoise.sampler;
 
-import static dev.denoise.sampler.StreamSamplerIntegrationTest.trainedModel;
-import static dev.denoise.sampler.StreamSamplerIntegrationTest.weights;
+import static dev.denoise.sampler.SamplerFixtures.trainedModel;
+import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.localstack.junit.KafkaStackExtension;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleRequest;
-import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -21,11 +20,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,12 +44,8 @@ class CrashRecoveryIntegrationTest {
 
     @Test
     void aKilledSamplerLosesAndDuplicatesNothing(StackEndpoints stack, @TempDir Path temp) throws Exception {
-        ConnectionSettings connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                "crash-" + UUID.randomUUID());
+        ConnectionSettings connection = SamplerFixtures.freshTopics(stack, "crash", 2);
         Topics topics = Topics.of(connection);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            TopicProvisioner.ensureTopics(admin, topics, 2, Optional.empty());
-        }
         new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
         String applicationId = "crash-" + UUID.randomUUID();
         Path stateDir = temp.resolve("state");

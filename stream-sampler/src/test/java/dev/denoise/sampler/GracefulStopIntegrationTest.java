@@ -1,14 +1,13 @@
 package dev.denoise.sampler;
 
-import static dev.denoise.sampler.StreamSamplerIntegrationTest.trainedModel;
-import static dev.denoise.sampler.StreamSamplerIntegrationTest.weights;
+import static dev.denoise.sampler.SamplerFixtures.trainedModel;
+import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.localstack.junit.KafkaStackExtension;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleRequest;
-import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -16,14 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -35,15 +30,10 @@ class GracefulStopIntegrationTest {
 
     @Test
     void closingWhileABatchSamplesStillEmitsItsImages(StackEndpoints stack) throws Exception {
-        ConnectionSettings connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                "stop-" + UUID.randomUUID());
+        ConnectionSettings connection = SamplerFixtures.freshTopics(stack, "stop", 1);
         Topics topics = Topics.of(connection);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            TopicProvisioner.ensureTopics(admin, topics, 1, Optional.empty());
-        }
         new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
-        SamplerSettings settings = SamplerSettings.defaults().withApplicationId("stop-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("stop-state").toString()).withHttpPort(0);
+        SamplerSettings settings = SamplerFixtures.settings("stop");
         SampleRequest slow = SampleRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
                 .setSeeds(LongStream.range(0, 64).boxed().toList()).setSteps(100).setRequestedAt(Instant.now()).build();
 

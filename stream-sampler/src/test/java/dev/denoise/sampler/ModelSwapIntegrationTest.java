@@ -1,7 +1,7 @@
 package dev.denoise.sampler;
 
-import static dev.denoise.sampler.StreamSamplerIntegrationTest.trainedModel;
-import static dev.denoise.sampler.StreamSamplerIntegrationTest.weights;
+import static dev.denoise.sampler.SamplerFixtures.trainedModel;
+import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.diffusion.WeightsCodec;
@@ -13,22 +13,18 @@ import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
-import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -41,16 +37,11 @@ class ModelSwapIntegrationTest {
 
     @Test
     void aNewVersionTakesOverUnderLoadAndCorruptVersionsAreRefused(StackEndpoints stack) throws Exception {
-        ConnectionSettings connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
-                "swap-" + UUID.randomUUID());
+        ConnectionSettings connection = SamplerFixtures.freshTopics(stack, "swap", 2);
         Topics topics = Topics.of(connection);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            TopicProvisioner.ensureTopics(admin, topics, 2, Optional.empty());
-        }
         ModelVersionPublisher publisher = new ModelVersionPublisher(connection);
         publisher.publish(trainedModel(weights(1)));
-        SamplerSettings settings = SamplerSettings.defaults().withApplicationId("swap-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("swap-state").toString()).withHttpPort(0);
+        SamplerSettings settings = SamplerFixtures.settings("swap");
 
         try (StreamSampler sampler = StreamSampler.start(connection, settings);
              KafkaProducer<String, SampleRequest> requests = new KafkaProducer<>(connection.clientConfig(),

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleSampler;
-import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
@@ -13,11 +12,9 @@ import dev.denoise.schemas.FailureReason;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
-import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
-import dev.denoise.trainer.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -25,17 +22,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -56,17 +49,11 @@ class StreamSamplerIntegrationTest {
 
     @BeforeAll
     static void startSampler(StackEndpoints stack) throws Exception {
-        connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), "sampler-" + UUID.randomUUID());
+        connection = SamplerFixtures.freshTopics(stack, "sampler", 2);
         topics = Topics.of(connection);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            TopicProvisioner.ensureTopics(admin, topics, 2, Optional.empty());
-        }
-        firstWeights = weights(1);
-        new ModelVersionPublisher(connection).publish(trainedModel(firstWeights));
-        SamplerSettings settings = SamplerSettings.defaults()
-                .withApplicationId("sampler-test-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("sampler-state").toString()).withHttpPort(0)
-                .withNoModelWait(Duration.ofSeconds(2));
+        firstWeights = SamplerFixtures.weights(1);
+        new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel(firstWeights));
+        SamplerSettings settings = SamplerFixtures.settings("sampler").withNoModelWait(Duration.ofSeconds(2));
         sampler = StreamSampler.start(connection, settings);
         long deadline = System.currentTimeMillis() + 60_000;
         while (!sampler.ready() && System.currentTimeMillis() < deadline) {
@@ -213,17 +200,6 @@ class StreamSamplerIntegrationTest {
         return TopicReader.read(connection, topics.failures, filter, count);
     }
 
-
-    static WeightsPackage weights(long seed) {
-        try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), seed)) {
-            return denoiser.weights();
-        }
-    }
-
-    static TrainedModel trainedModel(WeightsPackage weights) {
-        return new TrainedModel("mnist", weights.architecture(), weights.hyperParameters(), weights.weights(),
-                weights.sha256(), "test-weights", 0, 128, 1e-3f, 0, 1.0, Map.of());
-    }
 
     private static byte[] bytes(ByteBuffer buffer) {
         ByteBuffer copy = buffer.duplicate();

@@ -1,0 +1,50 @@
+package dev.denoise.sampler;
+
+import ai.djl.Device;
+import dev.denoise.diffusion.ArticleUNet;
+import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.WeightsPackage;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.schemas.TopicProvisioner;
+import dev.denoise.schemas.Topics;
+import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.TrainedModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+
+/** What the sampler's integration tests set up: their own topics, and model versions to publish. */
+final class SamplerFixtures {
+    private SamplerFixtures() {}
+
+    /** Connection settings with a topic prefix of their own ({@code name}-random), its topics created. */
+    static ConnectionSettings freshTopics(StackEndpoints stack, String name, int partitions) throws Exception {
+        ConnectionSettings connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
+                name + "-" + UUID.randomUUID());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            TopicProvisioner.ensureTopics(admin, Topics.of(connection), partitions, Optional.empty());
+        }
+        return connection;
+    }
+
+    /** Default settings with an application id and state directory of their own, and any free HTTP port. */
+    static SamplerSettings settings(String name) throws IOException {
+        return SamplerSettings.defaults().withApplicationId(name + "-" + UUID.randomUUID())
+                .withStateDir(Files.createTempDirectory(name + "-state").toString()).withHttpPort(0);
+    }
+
+    /** Untrained weights drawn from {@code seed}: distinct per seed, which is all these tests need. */
+    static WeightsPackage weights(long seed) {
+        try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), seed)) {
+            return denoiser.weights();
+        }
+    }
+
+    static TrainedModel trainedModel(WeightsPackage weights) {
+        return new TrainedModel("mnist", weights.architecture(), weights.hyperParameters(), weights.weights(),
+                weights.sha256(), "test-weights", 0, 128, 1e-3f, 0, 1.0, Map.of());
+    }
+}
