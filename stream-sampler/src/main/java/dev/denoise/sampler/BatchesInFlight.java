@@ -26,6 +26,11 @@ final class BatchesInFlight {
         notifyAll();
     }
 
+    /** Batches counted now; never negative. */
+    synchronized int size() {
+        return count;
+    }
+
     /** Takes no new batches, then waits up to {@code timeout} for the running ones; false if they did not finish. */
     synchronized boolean drain(Duration timeout) throws InterruptedException {
         draining = true;

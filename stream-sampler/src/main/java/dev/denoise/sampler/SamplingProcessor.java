@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -53,7 +54,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     private final Map<String, Sampler> samplers;
     private final RequestValidation validation;
     private final SamplerMetrics metrics;
-    private final PendingQueue queue = new PendingQueue();
+    private PendingQueue queue = new PendingQueue();
     /** This task's batches on the compute thread, oldest first (the compute thread runs them in order). */
     private final ArrayDeque<RunningBatch> running = new ArrayDeque<>();
     private ProcessorContext<String, Object> context;
@@ -80,6 +81,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.pending = context.getStateStore(SamplerTopology.PENDING_STORE);
+        forgetWork(); // Streams may init a processor again (a task resumed or revived): the store is the truth
         try (KeyValueIterator<String, PendingSeed> restored = pending.all()) {
             restored.forEachRemaining(entry -> queue.add(entry.value));
         }
@@ -145,11 +147,10 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     private void dispatch(long now, long maxWaitMs) {
         while (compute.backlog() < BATCHES_AHEAD && inFlight.tryStart()) {
             Optional<List<PendingSeed>> batch = queue.nextBatch(now, settings.maxBatch(), maxWaitMs, this::servable);
-            if (batch.isEmpty()) {
+            if (batch.isEmpty() || !start(batch.get())) {
                 inFlight.finished();
                 return;
             }
-            start(batch.get());
         }
     }
 
@@ -159,11 +160,19 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         return model.isPresent();
     }
 
-    /** Binds the batch to the version serving now (a swap meanwhile does not affect it) and queues it. */
-    private void start(List<PendingSeed> batch) {
+    /**
+     * Binds the batch to the version serving now (a swap meanwhile does not affect it) and queues
+     * it on the compute thread; false, with the seeds back in the queue, if the version was
+     * unloaded since the check or the compute thread is closing.
+     */
+    private boolean start(List<PendingSeed> batch) {
         PendingSeed first = batch.get(0);
-        LoadedModel model = registry.acquire(first.model(), first.pinnedVersion()).orElseThrow(
-                () -> new IllegalStateException("model " + first.model() + " vanished between check and use"));
+        Optional<LoadedModel> acquired = registry.acquire(first.model(), first.pinnedVersion());
+        if (acquired.isEmpty()) {
+            batch.forEach(queue::add); // they fail as UNKNOWN_VERSION if it does not come back in time
+            return false;
+        }
+        LoadedModel model = acquired.get();
         long[] seeds = batch.stream().mapToLong(PendingSeed::seed).toArray();
         Sampler sampler = samplers.get(first.sampler());
         CompletableFuture<SampledBatch> result;
@@ -175,27 +184,31 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
                 return new SampledBatch(model.model(), model.version(), images, startMs, System.currentTimeMillis(),
                         System.nanoTime() - startNanos);
             });
-        } catch (RuntimeException e) {
+        } catch (RejectedExecutionException e) {
             registry.release(model);
-            inFlight.finished();
-            throw e;
+            batch.forEach(queue::add);
+            return false;
         }
         result.whenComplete((sampled, error) -> registry.release(model));
         running.addLast(new RunningBatch(batch, result));
+        return true;
     }
 
     private void emitFinished() {
         while (!running.isEmpty() && running.peekFirst().result().isDone()) {
             RunningBatch batch = running.pollFirst();
+            boolean stillPending = false;
             try {
                 emit(batch.seeds(), batch.result().join());
-                metrics.pendingChanged(-batch.seeds().size());
             } catch (CancellationException e) {
-                batch.seeds().forEach(queue::add); // the compute thread is closing: they stay pending
+                stillPending = true; // the compute thread is closing
+                batch.seeds().forEach(queue::add);
             } catch (CompletionException e) {
                 failBatch(batch.seeds(), e.getCause());
-                metrics.pendingChanged(-batch.seeds().size());
             } finally {
+                if (!stillPending) {
+                    metrics.pendingChanged(-batch.seeds().size());
+                }
                 inFlight.finished();
             }
         }
@@ -241,8 +254,15 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
      */
     @Override
     public void close() {
+        forgetWork();
+    }
+
+    /** Drops the queued and running batches; every seed without an emitted image is still in the store. */
+    private void forgetWork() {
         metrics.pendingChanged(-(queue.size() + running.stream().mapToInt(batch -> batch.seeds().size()).sum()));
         running.forEach(batch -> inFlight.finished());
+        running.clear();
+        queue = new PendingQueue();
     }
 
     private void fail(String requestId, FailureReason reason, String message, SourceRecord source) {

@@ -1,18 +1,13 @@
 package dev.denoise.sampler;
 
+import static dev.denoise.sampler.SamplerFixtures.version;
+import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
-import dev.denoise.schemas.ModelVersion;
-import dev.denoise.schemas.TrainingInfo;
-import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ModelRegistryTest {
@@ -53,22 +48,5 @@ class ModelRegistryTest {
             assertThat(registry.latestVersions()).containsEntry("mnist", 1);
             assertThat(registry.loadedVersions("mnist")).containsExactly(1);
         }
-    }
-
-    private static WeightsPackage weights(long seed) {
-        try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), seed)) {
-            return denoiser.weights();
-        }
-    }
-
-    private static ModelVersion version(int number, WeightsPackage weights) {
-        return ModelVersion.newBuilder()
-                .setModel("mnist").setVersion(number).setArchitecture(weights.architecture())
-                .setHyperParameters(weights.hyperParameters())
-                .setWeights(ByteBuffer.wrap(weights.weights())).setWeightsSha256(weights.sha256())
-                .setTraining(TrainingInfo.newBuilder().setDataset("test").setEpochs(0).setBatchSize(0)
-                        .setLearningRate(0).setSeed(0).setFinalLoss(0).setMetrics(Map.of()).build())
-                .setCreatedAt(Instant.now())
-                .build();
     }
 }

@@ -5,12 +5,15 @@ import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,6 +44,11 @@ final class SamplerFixtures {
         try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), seed)) {
             return denoiser.weights();
         }
+    }
+
+    /** {@code weights} as version {@code number} of mnist, as the model-versions topic carries it. */
+    static ModelVersion version(int number, WeightsPackage weights) {
+        return ModelVersionPublisher.toRecord(trainedModel(weights), number, Instant.now());
     }
 
     static TrainedModel trainedModel(WeightsPackage weights) {
