@@ -28,9 +28,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,9 +45,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * In-process sampling against the same seeds through Kafka, in one running stream-sampler:
  * the in-process rounds run batches of 64 back to back on the sampler's own compute thread, with
  * its loaded model, while Streams idles; the Kafka rounds send the seeds as one burst of requests
- * and time it from the first send to the last image a read_committed consumer sees. Rounds
- * alternate, so drift in the machine's speed (it reaches several percent here) hits both paths
- * alike. A warm-up runs both paths first: the JIT compiles the Kafka clients' and Streams' code
+ * and time it from the first send to the last image a read_committed consumer sees. The paths
+ * alternate (in-process first in odd rounds, Kafka first in even ones), so drift in the machine's
+ * speed (it reaches several percent here) hits both alike. A warm-up runs both paths first: the JIT compiles the Kafka clients' and Streams' code
  * for the first ~35 s, and on two cores its compiler threads take cycles from the forward passes.
  */
 final class SamplerBenchmark {
@@ -100,12 +102,17 @@ final class SamplerBenchmark {
             } while (System.nanoTime() - warmUpStart < options.warmUpSeconds() * 1_000_000_000L);
             warmUpTook = (System.nanoTime() - warmUpStart) / 1e9;
             for (int r = 0; r < options.rounds(); r++) {
-                double inProcess = inProcess(sampler, seeds);
+                boolean kafkaFirst = r % 2 == 1; // neither path always runs in the other's wake
+                double inProcess = kafkaFirst ? 0 : inProcess(sampler, seeds);
                 double forwardBefore = forwardSeconds(sampler.httpPort());
                 long start = System.nanoTime();
                 long[] latencies = requests.burst(seeds);
                 double kafka = (System.nanoTime() - start) / 1e9;
-                rounds.add(new Round(inProcess, kafka, forwardSeconds(sampler.httpPort()) - forwardBefore, latencies));
+                double forward = forwardSeconds(sampler.httpPort()) - forwardBefore;
+                if (kafkaFirst) {
+                    inProcess = inProcess(sampler, seeds);
+                }
+                rounds.add(new Round(inProcess, kafka, forward, latencies));
             }
         }
         return report(rounds, warmedUp, warmUpTook);
@@ -186,6 +193,8 @@ final class SamplerBenchmark {
             config.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
             config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            // It is not polled during in-process rounds; it must not be dropped from its group then.
+            config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofHours(1).toMillis());
             consumer = new KafkaConsumer<>(config, topics.images.keySerde().deserializer(),
                     topics.images.valueSerde().deserializer());
             producer = new KafkaProducer<>(connection.clientConfig(), topics.requests.keySerde().serializer(),
@@ -193,7 +202,10 @@ final class SamplerBenchmark {
             consumer.subscribe(List.of(topics.images.name()));
         }
 
-        /** Sends {@code seeds} as requests at once and waits for their images; the latencies, sorted. */
+        /**
+         * Sends {@code seeds} as requests at once and waits for their images; the latencies of the
+         * distinct images (request, index), sorted, so a duplicate cannot stand in for a missing one.
+         */
         long[] burst(long[] seeds) {
             Map<String, Long> sentAt = new HashMap<>();
             for (int from = 0; from < seeds.length; from += options.seedsPerRequest()) {
@@ -206,12 +218,13 @@ final class SamplerBenchmark {
             }
             producer.flush();
             long[] latenciesMs = new long[seeds.length];
+            Set<String> seen = new HashSet<>();
             int received = 0;
             long deadline = System.currentTimeMillis() + 600_000;
             while (received < seeds.length && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<String, GeneratedImage> record : consumer.poll(Duration.ofMillis(100))) {
                     Long sent = sentAt.get(record.key());
-                    if (sent != null && received < latenciesMs.length) {
+                    if (sent != null && seen.add(record.key() + "#" + record.value().getIndex())) {
                         latenciesMs[received++] = System.currentTimeMillis() - sent;
                     }
                 }
