@@ -32,7 +32,7 @@ final class BenchmarkCommand {
         int steps;
         @Option(names = "--seeds-per-request", defaultValue = "64", description = "Seeds per request (default ${DEFAULT-VALUE}).")
         int perRequest;
-        @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each path (default ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", defaultValue = "4", description = "Rounds of each path (default ${DEFAULT-VALUE}).")
         int rounds;
         @Option(names = "--warm-up-s", defaultValue = "40",
                 description = "Seconds of both paths before the rounds (default ${DEFAULT-VALUE}).")
