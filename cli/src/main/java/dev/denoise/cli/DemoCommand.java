@@ -34,15 +34,14 @@ import picocli.CommandLine.Option;
  * publishes the model version the project ships (or trains a short one), runs the stream-sampler,
  * requests 64 seeds at 40 steps, writes their contact sheet, and stops what it started.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the whole pipeline locally: stack, model version, sampler, 64 images, contact sheet; then stop.")
+@Command(name = "demo", description = "Run the whole pipeline locally: stack, model version, sampler, 64 images, contact sheet; then stop.")
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     StackCommand.PortOptions ports = new StackCommand.PortOptions();
 
     @Option(names = "--train", description = "Train a short run (2 epochs) instead of publishing the shipped weights.")
     boolean train;
-    @Option(names = "--data", paramLabel = "DIR", description = "With --train: MNIST-format IDX files (default ../shared/data/mnist).")
+    @Option(names = "--data", paramLabel = "DIR", description = "With --train: MNIST-format IDX files (default: the shipped data/mnist).")
     Path data;
     @Option(names = "--keep-stack", description = "Leave the stack running afterwards.")
     boolean keepStack;
@@ -81,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
         if (train) {
             step("training a short run (2 epochs) with DJL");
             TrainingOptions options = TrainingOptions.defaults()
-                    .withDataDir(data != null ? data : ProjectHome.root().resolve("../shared/data/mnist").normalize())
+                    .withDataDir(data != null ? data : ProjectHome.shippedMnist())
                     .withEpochs(2).withOutputDir(ProjectHome.state().resolve("demo-train"));
             model = new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
         } else {

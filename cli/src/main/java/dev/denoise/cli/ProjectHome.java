@@ -10,6 +10,11 @@ final class ProjectHome {
         return Path.of(System.getProperty("denoise.home", ".")).toAbsolutePath().normalize();
     }
 
+    /** The MNIST test split shipped in the repository (data/mnist/README.md): the default training data. */
+    static Path shippedMnist() {
+        return root().resolve("data").resolve("mnist");
+    }
+
     /** Project-local state: the stack's data and logs, unpacked tools, outputs. */
     static Path state() {
         return root().resolve(".denoise");

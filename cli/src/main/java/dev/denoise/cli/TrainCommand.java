@@ -12,16 +12,23 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code denoise train}: the article's recipe on MNIST with DJL, optionally published as a new model version. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the denoising U-Net on MNIST-format IDX files, evaluate it, and optionally publish it.")
+@Command(name = "train", description = "Train the denoising U-Net on MNIST-format IDX files, evaluate it, and optionally publish it.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR",
-            description = "Folder with MNIST-format IDX files (gzip or raw). Without it, standard MNIST is downloaded "
-                    + "once into the output folder's cache (needs network access).")
+            description = "Folder with MNIST-format IDX files (gzip or raw); default: the MNIST test split the project "
+                    + "ships in data/mnist.")
     Path data;
+
+    @Option(names = "--download",
+            description = "Train on the standard 60,000-digit MNIST training split instead, downloaded once into the "
+                    + "output folder's cache (needs network access).")
+    boolean download;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -57,11 +64,17 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (download && data != null) {
+            throw new ParameterException(spec.commandLine(), "--download and --data are exclusive: pick one data source");
+        }
         ComputeDevice.configureThreads(threads, 0); // PyTorch reads thread counts once, when it loads
         TrainingOptions options = TrainingOptions.defaults()
-                .withDataDir(data).withEpochs(epochs).withBatchSize(batch).withLearningRate(learningRate)
+                .withDataDir(download ? null : data != null ? data : ProjectHome.shippedMnist()).withEpochs(epochs).withBatchSize(batch).withLearningRate(learningRate)
                 .withSeed(seed).withOutputDir(out != null ? out : ProjectHome.state().resolve("train"))
                 .withResume(resume).withThreads(threads).withHeldOut(heldOut).withModelName(model);
         System.out.println("Device: " + ComputeDevice.describe());
@@ -70,9 +83,10 @@ final class TrainCommand implements Callable<Integer> {
                 trained.architecture(), trained.finalLoss(), trained.sha256());
         trained.metrics().forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-28s %.4f%n", name, value));
         if (publish) {
-            ModelVersion version = new ModelVersionPublisher(connection.settings()).publish(trained);
+            ModelVersionPublisher publisher = new ModelVersionPublisher(connection.settings());
+            ModelVersion version = publisher.publish(trained);
             System.out.printf("Published %s version %d to %s%n", version.getModel(), version.getVersion(),
-                    connection.settings().topicPrefix() + ".model-versions");
+                    publisher.topicName());
         }
         return 0;
     }

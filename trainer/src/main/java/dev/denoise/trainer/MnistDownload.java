@@ -56,8 +56,8 @@ final class MnistDownload {
                     Thread.currentThread().interrupt();
                 }
                 throw new InvalidDatasetException("Cannot download MNIST (" + e + "). Offline? "
-                        + "Pass --data DIR with MNIST-format IDX files, e.g. "
-                        + "--data ../shared/data/mnist", e);
+                        + "Train on the shipped test split (the default, data/mnist) or pass --data DIR "
+                        + "with MNIST-format IDX files", e);
             }
             String actual = md5(temp);
             if (!actual.equals(file.getValue())) {

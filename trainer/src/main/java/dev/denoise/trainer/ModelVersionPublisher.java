@@ -38,6 +38,11 @@ public final class ModelVersionPublisher {
         this.topics = Topics.of(settings);
     }
 
+    /** The model-versions topic this publisher writes and reads. */
+    public String topicName() {
+        return topics.modelVersions.name();
+    }
+
     /** Sends {@code model} as version latest+1 and returns the record as published. */
     public ModelVersion publish(TrainedModel model) throws InterruptedException {
         return send(toRecord(model, latestVersion(model.modelName()) + 1, Instant.now()));

@@ -8,16 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes small IDX files for tests, and finds the shared MNIST test split. */
+/** Writes small IDX files for tests, and finds the MNIST test split the project ships. */
 final class IdxFiles {
 
     private IdxFiles() {
     }
 
-    static Path sharedMnist() {
+    /** {@code data/mnist} in the project root (Surefire sets denoise.home to it). */
+    static Path shippedMnist() {
         String home = System.getProperty("denoise.home");
         Path root = home != null ? Path.of(home) : Path.of("..");
-        return root.resolve("../shared/data/mnist").normalize();
+        return root.resolve("data/mnist").toAbsolutePath().normalize();
     }
 
     static byte[] images(int magic, int count, int rows, int columns, byte[] pixels) throws IOException {
@@ -50,9 +51,9 @@ final class IdxFiles {
         return file;
     }
 
-    /** The first {@code count} digits of the shared MNIST split as a train- pair in {@code dir}. */
+    /** The first {@code count} digits of the shipped MNIST split as a train- pair in {@code dir}. */
     static Path subset(Path dir, int count) throws IOException {
-        MnistDataset all = MnistDataset.load(sharedMnist());
+        MnistDataset all = MnistDataset.load(shippedMnist());
         MnistDataset part = all.slice(0, count, "");
         Files.createDirectories(dir);
         write(dir.resolve("train-images-idx3-ubyte.gz"), images(IdxReader.IMAGES_MAGIC, count,

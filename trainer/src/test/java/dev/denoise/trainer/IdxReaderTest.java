@@ -1,12 +1,17 @@
 package dev.denoise.trainer;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,12 +99,30 @@ class IdxReaderTest {
     }
 
     @Test
-    void readsTheSharedMnistTestSplit() {
-        MnistDataset mnist = MnistDataset.load(IdxFiles.sharedMnist());
+    void readsTheShippedMnistTestSplit() {
+        MnistDataset mnist = MnistDataset.load(IdxFiles.shippedMnist());
         assertThat(mnist.count()).isEqualTo(10_000);
         assertThat(mnist.rows()).isEqualTo(28);
         assertThat(mnist.name()).isEqualTo("mnist/t10k");
         assertThat(mnist.labels()[0]).isEqualTo((byte) 7); // the split's first digit is a 7
-        assertThat(Files.exists(IdxFiles.sharedMnist())).isTrue();
+    }
+
+    @Test
+    void theShippedFilesHaveTheChecksumsTheirReadmeStates() throws Exception {
+        Path dir = IdxFiles.shippedMnist();
+        Matcher row = Pattern.compile("(?m)^\\| `([^`]+\\.gz)` \\| [\\d,]+ \\| `([0-9a-f]{32})` \\| `([0-9a-f]{64})` \\|")
+                .matcher(Files.readString(dir.resolve("README.md")));
+        Map<String, String> stated = new HashMap<>();
+        while (row.find()) {
+            stated.put(row.group(1), row.group(3));
+        }
+        assertThat(stated).containsOnlyKeys("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
+        for (Map.Entry<String, String> file : stated.entrySet()) {
+            assertThat(sha256Hex(dir.resolve(file.getKey()))).as(file.getKey()).isEqualTo(file.getValue());
+        }
+    }
+
+    private static String sha256Hex(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 }
