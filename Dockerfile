@@ -11,12 +11,14 @@ WORKDIR /src
 COPY pom.xml ./
 COPY schemas/pom.xml schemas/
 COPY local-stack/pom.xml local-stack/
+COPY test-support/pom.xml test-support/
 COPY diffusion/pom.xml diffusion/
 COPY trainer/pom.xml trainer/
 COPY stream-sampler/pom.xml stream-sampler/
 COPY cli/pom.xml cli/
 COPY schemas/src schemas/src
 COPY local-stack/src local-stack/src
+COPY test-support/src test-support/src
 COPY diffusion/src diffusion/src
 COPY trainer/src trainer/src
 COPY stream-sampler/src stream-sampler/src
@@ -35,6 +37,8 @@ RUN groupadd --system --gid 10001 denoise && useradd --system --uid 10001 --gid 
     && mkdir -p /var/lib/denoise && chown 10001:10001 /var/lib/denoise
 COPY --from=build /app/lib /app/lib
 COPY models /app/models
+# The trainer's default data: the MNIST test split the repository ships (data/mnist/README.md).
+COPY data /app/data
 # PyTorch's natives unpack into DJL's cache; glibc malloc settings: see README (3.8x on inference).
 ENV DJL_CACHE_DIR=/tmp/djl \
     MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456 \
@@ -44,7 +48,7 @@ USER 10001:10001
 
 FROM runtime AS trainer
 ENTRYPOINT ["java", "-cp", "/app/lib/*", "dev.denoise.cli.DenoiseCli", "train"]
-CMD ["--epochs", "10", "--publish", "--out", "/tmp/train"]
+CMD ["--download", "--epochs", "10", "--publish", "--out", "/tmp/train"]
 
 FROM runtime AS stream-sampler
 EXPOSE 8080

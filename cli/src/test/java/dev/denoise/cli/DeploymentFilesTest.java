@@ -8,6 +8,7 @@ import dev.denoise.schemas.config.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,22 @@ class DeploymentFilesTest {
         Map<String, Object> deployment = find(Kustomization.render(ROOT.resolve("k8s/overlays/dev")), "Deployment", "stream-sampler");
         assertThat(spec(deployment)).containsEntry("replicas", 1);
         assertThat((Map<String, Object>) deployment.get("metadata")).containsEntry("namespace", "denoise-dev");
+    }
+
+    @Test
+    void theImageBuildCopiesEveryModuleAndTheDataTheTrainerDefaultsTo() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        List<String> modules = new ArrayList<>();
+        while (module.find()) {
+            modules.add(module.group(1));
+        }
+        assertThat(modules).contains("schemas", "test-support", "cli");
+        for (String name : modules) {
+            assertThat(dockerfile).as("module %s", name)
+                    .contains("COPY " + name + "/pom.xml " + name + "/", "COPY " + name + "/src " + name + "/src");
+        }
+        assertThat(dockerfile).contains("COPY models /app/models", "COPY data /app/data", "-Ddenoise.home=/app");
     }
 
     private static boolean isKnownSetting(String name) {

@@ -3,7 +3,7 @@ package dev.denoise.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.localstack.junit.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackExtension;
 import dev.denoise.trainer.TrainedModelFiles;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.FreePorts;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.localstack.junit.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackExtension;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

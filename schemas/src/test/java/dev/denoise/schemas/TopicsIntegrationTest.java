@@ -3,8 +3,8 @@ package dev.denoise.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.localstack.junit.KafkaStackExtension;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.testsupport.KafkaStackExtension;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,11 +5,11 @@ import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.localstack.junit.KafkaStackExtension;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.testsupport.KafkaStackExtension;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;

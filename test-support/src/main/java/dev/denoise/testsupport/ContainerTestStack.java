@@ -1,4 +1,4 @@
-package dev.denoise.localstack.junit;
+package dev.denoise.testsupport;
 
 import dev.denoise.localstack.StackEndpoints;
 import java.time.Duration;
