@@ -102,15 +102,19 @@ public final class ComputeThread implements AutoCloseable {
             this.work = work;
         }
 
+        /** Leaves the backlog before completing: whoever sees the result also sees a backlog without it. */
         @Override
         public void run() {
+            T value;
             try {
-                result.complete(work.call());
+                value = work.call();
             } catch (Throwable e) {
-                result.completeExceptionally(e);
-            } finally {
                 backlog.decrementAndGet();
+                result.completeExceptionally(e);
+                return;
             }
+            backlog.decrementAndGet();
+            result.complete(value);
         }
 
         private void cancel() {

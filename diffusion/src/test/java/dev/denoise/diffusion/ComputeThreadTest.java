@@ -51,25 +51,42 @@ class ComputeThreadTest {
     @Test
     void backlogCountsQueuedAndRunningWorkAndCloseFinishesTheRunningOneAndCancelsTheRest() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<String> running;
-        CompletableFuture<String> queued;
+        CountDownLatch release = new CountDownLatch(1);
         ComputeThread compute = new ComputeThread("test-compute");
-        try {
-            running = compute.submit(() -> {
-                started.countDown();
-                Thread.sleep(300);
-                return "finished";
-            });
-            queued = compute.submit(() -> "never");
-            assertThat(compute.backlog()).isEqualTo(2);
-            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            compute.close();
-        }
+        CompletableFuture<String> running = compute.submit(() -> {
+            started.countDown();
+            release.await();
+            return "finished";
+        });
+        CompletableFuture<String> queued = compute.submit(() -> "never");
+        assertThat(compute.backlog()).isEqualTo(2);
+        assertThat(started.await(3, TimeUnit.MINUTES)).as("the first work started").isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(compute::close);
+        assertThatThrownBy(queued::join).as("queued work is cancelled by close")
+                .isInstanceOf(CancellationException.class);
+        assertThat(running).as("running work is not interrupted").isNotDone();
+        release.countDown();
+        closing.get(3, TimeUnit.MINUTES);
+
         assertThat(running).isCompletedWithValue("finished");
-        assertThat(queued).isCompletedExceptionally();
-        assertThatThrownBy(queued::join).isInstanceOf(CancellationException.class);
         assertThat(compute.backlog()).isZero();
         assertThatThrownBy(() -> compute.submit(() -> "late")).isInstanceOf(RejectedExecutionException.class);
+    }
+
+    @Test
+    void workIsOutOfTheBacklogBeforeItsResultIsSeen() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (ComputeThread compute = new ComputeThread("test-compute")) {
+            compute.submit(() -> release.await(3, TimeUnit.MINUTES)); // holds the thread while the next work is set up
+            CompletableFuture<Integer> backlogSeenWithResult = compute.submit(() -> "done").thenApply(done -> compute.backlog());
+            CompletableFuture<Integer> backlogSeenWithFailure = compute.submit(() -> {
+                throw new IllegalStateException("bad batch");
+            }).handle((value, error) -> compute.backlog());
+            release.countDown();
+            // Both callbacks were registered before their work ran, so they run on the compute thread as it completes.
+            assertThat(backlogSeenWithResult.get(3, TimeUnit.MINUTES)).isEqualTo(1); // the failing work is still queued
+            assertThat(backlogSeenWithFailure.get(3, TimeUnit.MINUTES)).isZero();
+        }
     }
 }
