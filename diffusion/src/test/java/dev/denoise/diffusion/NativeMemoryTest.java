@@ -9,25 +9,32 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Sampling must free every step's activations: resident memory stays flat over many batches. */
+/**
+ * Sampling must free every step's activations. Exact where it can be (no array is left under the
+ * model's manager); resident memory is noisy (the JVM's heap, glibc's arenas), so its bounds sit
+ * far below the leaks they guard against and far above the noise.
+ */
 class NativeMemoryTest {
 
     @Test
-    void residentMemoryStaysFlatWhileSampling() throws IOException {
+    void samplingLeavesNoArrayBehindAndResidentMemoryStaysFlat() throws IOException {
         ArticleSampler sampler = new ArticleSampler();
         try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), 1)) {
             long[] seeds = new long[16];
             for (int warmUp = 0; warmUp < 10; warmUp++) {
                 sampler.sample(denoiser, seeds, 4);
             }
+            int arraysBefore = denoiser.manager().getManagedArrays().size();
             long before = residentKiB();
             for (int batch = 0; batch < 150; batch++) {
                 seeds[0] = batch;
                 sampler.sample(denoiser, seeds, 4);
             }
+            assertThat(denoiser.manager().getManagedArrays()).as("arrays under the model's manager after 150 batches")
+                    .hasSize(arraysBefore);
             long growthMiB = (residentKiB() - before) / 1024;
-            // Without per-step managers, 150 batches x 4 steps of activations would be ~1.5 GiB.
-            assertThat(growthMiB).as("RSS growth over 600 forward passes, MiB").isLessThan(40);
+            // Kept, 150 batches x 4 steps of activations would be ~1.5 GiB; 40-45 MiB of noise was seen.
+            assertThat(growthMiB).as("RSS growth over 600 forward passes, MiB").isLessThan(300);
         }
     }
 
