@@ -8,6 +8,7 @@ import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.sampler.SamplerSettings;
 import dev.denoise.sampler.StreamSampler;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
 import java.nio.file.Files;
@@ -47,12 +48,9 @@ final class ServingFixture implements AutoCloseable {
         }
     }
 
-    void awaitVersion(int version) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while ((sampler.registry().latestVersions().getOrDefault("mnist", 0) != version || !sampler.ready())
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+    void awaitVersion(int version) throws Exception {
+        Await.until("mnist v" + version + " serving",
+                () -> sampler.registry().latestVersions().getOrDefault("mnist", 0) == version && sampler.ready());
     }
 
     /** The connection flags every client command takes, followed by {@code args}. */

@@ -20,6 +20,7 @@ final class SamplerMetrics {
     private final AtomicLong batchedImages = new AtomicLong();
     private final Map<FailureReason, AtomicLong> failures = new EnumMap<>(FailureReason.class);
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong sampling = new AtomicLong();
 
     SamplerMetrics() {
         for (FailureReason reason : FailureReason.values()) {
@@ -49,6 +50,11 @@ final class SamplerMetrics {
         pending.addAndGet(delta);
     }
 
+    /** Seeds handed to the compute thread in a batch (positive) or emitted, failed or dropped from it (negative). */
+    void samplingChanged(long delta) {
+        sampling.addAndGet(delta);
+    }
+
     String render(Map<String, Integer> servingVersions) {
         StringBuilder out = new StringBuilder();
         out.append("# HELP denoise_images_total Images emitted.\n# TYPE denoise_images_total counter\n")
@@ -70,6 +76,9 @@ final class SamplerMetrics {
                 .append("denoise_batch_size_count ").append(batches.get()).append('\n');
         out.append("# HELP denoise_pending_seeds Accepted seeds without an image yet.\n# TYPE denoise_pending_seeds gauge\n")
                 .append("denoise_pending_seeds ").append(pending.get()).append('\n');
+        out.append("# HELP denoise_sampling_seeds Pending seeds in batches on the compute thread.\n"
+                + "# TYPE denoise_sampling_seeds gauge\n")
+                .append("denoise_sampling_seeds ").append(sampling.get()).append('\n');
         out.append("# HELP denoise_model_version Newest loaded version per model.\n# TYPE denoise_model_version gauge\n");
         servingVersions.forEach((model, version) ->
                 out.append("denoise_model_version{model=\"").append(model).append("\"} ").append(version).append('\n'));

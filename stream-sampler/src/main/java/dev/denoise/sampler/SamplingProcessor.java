@@ -191,12 +191,14 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         }
         result.whenComplete((sampled, error) -> registry.release(model));
         running.addLast(new RunningBatch(batch, result));
+        metrics.samplingChanged(batch.size());
         return true;
     }
 
     private void emitFinished() {
         while (!running.isEmpty() && running.peekFirst().result().isDone()) {
             RunningBatch batch = running.pollFirst();
+            metrics.samplingChanged(-batch.seeds().size());
             boolean stillPending = false;
             try {
                 emit(batch.seeds(), batch.result().join());
@@ -259,7 +261,9 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
 
     /** Drops the queued and running batches; every seed without an emitted image is still in the store. */
     private void forgetWork() {
-        metrics.pendingChanged(-(queue.size() + running.stream().mapToInt(batch -> batch.seeds().size()).sum()));
+        int sampling = running.stream().mapToInt(batch -> batch.seeds().size()).sum();
+        metrics.pendingChanged(-(queue.size() + sampling));
+        metrics.samplingChanged(-sampling);
         running.forEach(batch -> inFlight.finished());
         running.clear();
         queue = new PendingQueue();

@@ -5,11 +5,12 @@ import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.localstack.junit.KafkaStackExtension;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.testsupport.Await;
+import dev.denoise.testsupport.KafkaStackExtension;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,9 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,40 +32,68 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaStackExtension.class)
 class GracefulStopIntegrationTest {
 
+    /**
+     * The compute thread is held busy, so the request's batch is surely on it when the stop begins,
+     * and is only let go once the stop has begun (the HTTP endpoint is the first thing it closes).
+     */
     @Test
     void closingWhileABatchSamplesStillEmitsItsImages(StackEndpoints stack) throws Exception {
         ConnectionSettings connection = SamplerFixtures.freshTopics(stack, "stop", 1);
         Topics topics = Topics.of(connection);
         new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
         SamplerSettings settings = SamplerFixtures.settings("stop");
-        SampleRequest slow = SampleRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-                .setSeeds(LongStream.range(0, 64).boxed().toList()).setSteps(100).setRequestedAt(Instant.now()).build();
+        SampleRequest request = SampleRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
+                .setSeeds(LongStream.range(0, 64).boxed().toList()).setSteps(8).setRequestedAt(Instant.now()).build();
 
-        try (StreamSampler sampler = StreamSampler.start(connection, settings)) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!sampler.ready() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
+        StreamSampler sampler = StreamSampler.start(connection, settings);
+        CountDownLatch computeHeld = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        CompletableFuture<Void> closing = null;
+        try {
+            Await.until("the sampler ready", sampler::ready);
+            CompletableFuture.runAsync(() -> sampler.onComputeThread(() -> {
+                computeHeld.countDown();
+                return letGo.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES);
+            }));
+            assertThat(computeHeld.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES)).isTrue();
             try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
                     topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
-                producer.send(new ProducerRecord<>(topics.requests.name(), slow.getRequestId(), slow)).get();
+                producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
             }
-            while (pendingSeeds(sampler) == 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20); // until the request is accepted; its batch then starts at once
+            int port = sampler.httpPort();
+            Await.until("the request's 64 seeds in a batch on the compute thread",
+                    () -> gauge(port, "denoise_sampling_seeds") == 64);
+
+            closing = CompletableFuture.runAsync(sampler::close);
+            Await.until("the stop to begin (HTTP closed)", () -> !answers(port));
+            letGo.countDown();
+            closing.get(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES);
+        } finally {
+            letGo.countDown();
+            if (closing == null) {
+                sampler.close();
             }
-            assertThat(pendingSeeds(sampler)).as("request accepted").isEqualTo(64);
-        } // closes while the batch of 64 x 100 steps samples
+        }
 
         List<GeneratedImage> images = TopicReader.read(connection, topics.images,
-                image -> image.getRequestId().equals(slow.getRequestId()), 64);
+                image -> image.getRequestId().equals(request.getRequestId()), 64);
         assertThat(images).as("images of the batch that was sampling when the sampler stopped").hasSize(64);
     }
 
-    private static long pendingSeeds(StreamSampler sampler) throws Exception {
+    private static long gauge(int port, String name) throws Exception {
         String metrics = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sampler.httpPort() + "/metrics")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith("denoise_pending_seeds "))
+        return metrics.lines().filter(l -> l.startsWith(name + " "))
                 .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1).trim())).findFirst().orElse(-1);
+    }
+
+    private static boolean answers(int port) {
+        try {
+            gauge(port, "denoise_sampling_seeds");
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.denoise.diffusion.WeightsCodec;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.localstack.junit.KafkaStackExtension;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelVersion;
@@ -15,6 +14,8 @@ import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.testsupport.Await;
+import dev.denoise.testsupport.KafkaStackExtension;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,8 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -34,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Hot swap under load and refusal of corrupt versions, on one running sampler. */
 @ExtendWith(KafkaStackExtension.class)
 class ModelSwapIntegrationTest {
+    private static final AtomicLong SEEDS = new AtomicLong();
 
     @Test
     void aNewVersionTakesOverUnderLoadAndCorruptVersionsAreRefused(StackEndpoints stack) throws Exception {
@@ -47,32 +48,24 @@ class ModelSwapIntegrationTest {
              KafkaProducer<String, SampleRequest> requests = new KafkaProducer<>(connection.clientConfig(),
                      topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
             awaitLatest(sampler, 1);
-            List<String> sent = new ArrayList<>();
-            List<String> sentAfterSwap = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
-                if (i == 10) {
-                    publisher.publish(trainedModel(weights(2)));
-                }
-                boolean swapped = sampler.registry().latestVersions().getOrDefault("mnist", 0) == 2;
-                SampleRequest request = request(new long[] {i, i + 1000L, i + 2000L});
-                requests.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
-                sent.add(request.getRequestId());
-                if (swapped) {
-                    sentAfterSwap.add(request.getRequestId());
-                }
-                Thread.sleep(100);
-            }
-            awaitLatest(sampler, 2);
+            List<String> before = send(requests, topics, 10);
+            List<GeneratedImage> beforeImages = imagesOf(connection, topics, before);
 
-            List<GeneratedImage> images = TopicReader.read(connection, topics.images, i -> sent.contains(i.getRequestId()), 90);
-            Map<String, List<GeneratedImage>> byRequest = images.stream()
-                    .collect(Collectors.groupingBy(GeneratedImage::getRequestId));
-            assertThat(byRequest).as("every request answered").hasSize(30);
-            assertThat(byRequest.values()).allSatisfy(list -> assertThat(list).hasSize(3));
-            assertThat(sentAfterSwap).as("requests sent after the swap").isNotEmpty();
-            assertThat(images).filteredOn(i -> sentAfterSwap.contains(i.getRequestId()))
+            // Requests keep coming while version 2 is published, loaded and checked, until it serves.
+            publisher.publish(trainedModel(weights(2)));
+            List<String> during = new ArrayList<>();
+            Await.until("version 2 serving", () -> {
+                during.addAll(send(requests, topics, 1));
+                return sampler.registry().latestVersions().getOrDefault("mnist", 0) == 2 && sampler.ready();
+            });
+            List<String> afterSwap = send(requests, topics, 10);
+
+            assertThat(beforeImages).as("answered before the swap").hasSize(30)
+                    .allSatisfy(i -> assertThat(i.getModelVersion()).isEqualTo(1));
+            assertThat(imagesOf(connection, topics, during)).as("every request sent during the swap answered")
+                    .hasSize(3 * during.size());
+            assertThat(imagesOf(connection, topics, afterSwap)).as("requests sent after the swap").hasSize(30)
                     .allSatisfy(i -> assertThat(i.getModelVersion()).isEqualTo(2));
-            assertThat(images).extracting(GeneratedImage::getModelVersion).contains(1, 2);
             assertThat(sampler.state()).isEqualTo(KafkaStreams.State.RUNNING);
 
             // Corrupt versions 3, 4, 5 are refused; version 2 keeps serving.
@@ -99,12 +92,25 @@ class ModelSwapIntegrationTest {
         }
     }
 
-    private static void awaitLatest(StreamSampler sampler, int version) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (sampler.registry().latestVersions().getOrDefault("mnist", 0) != version || !sampler.ready()) {
-            assertThat(System.currentTimeMillis()).as("version %d serving in time", version).isLessThan(deadline);
-            Thread.sleep(50);
+    private static void awaitLatest(StreamSampler sampler, int version) throws Exception {
+        Await.until("version " + version + " serving",
+                () -> sampler.registry().latestVersions().getOrDefault("mnist", 0) == version && sampler.ready());
+    }
+
+    /** {@code count} requests of three seeds each, sent one after another; their ids. */
+    private static List<String> send(KafkaProducer<String, SampleRequest> producer, Topics topics, int count) throws Exception {
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long seed = SEEDS.getAndAdd(3);
+            SampleRequest request = request(new long[] {seed, seed + 1, seed + 2});
+            producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
+            sent.add(request.getRequestId());
         }
+        return sent;
+    }
+
+    private static List<GeneratedImage> imagesOf(ConnectionSettings connection, Topics topics, List<String> requestIds) {
+        return TopicReader.read(connection, topics.images, i -> requestIds.contains(i.getRequestId()), 3 * requestIds.size());
     }
 
     private static SampleRequest request(long[] seeds) {

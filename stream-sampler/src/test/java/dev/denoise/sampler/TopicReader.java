@@ -2,6 +2,7 @@ package dev.denoise.sampler;
 
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.testsupport.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 final class TopicReader {
     private TopicReader() {}
 
-    /** The first {@code count} values matching {@code filter}, or fewer if a minute passes. */
+    /** The first {@code count} values matching {@code filter}, or fewer if {@link Await#PATIENCE} passes. */
     static <V> List<V> read(ConnectionSettings connection, Topics.Topic<String, V> topic, Predicate<V> filter, int count) {
         Map<String, Object> config = new HashMap<>(connection.clientConfig());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
@@ -26,8 +27,8 @@ final class TopicReader {
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
                 topic.valueSerde().deserializer())) {
             consumer.subscribe(List.of(topic.name()));
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (matching.size() < count && System.currentTimeMillis() < deadline) {
+            long deadline = System.nanoTime() + Await.PATIENCE.toNanos();
+            while (matching.size() < count && System.nanoTime() - deadline < 0) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (filter.test(r.value())) {
                         matching.add(r.value());
