@@ -8,12 +8,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code denoise benchmark model|sampler}: speed figures, printed side by side (never timed assertions). */
-@Command(name = "benchmark", mixinStandardHelpOptions = true, description = "Measure the model and the serving path.",
+@Command(name = "benchmark", description = "Measure the model and the serving path.",
         subcommands = {BenchmarkCommand.Model.class, BenchmarkCommand.Sampler.class})
 final class BenchmarkCommand {
 
-    @Command(name = "model", mixinStandardHelpOptions = true,
-            description = "Forward passes/s at batch 1, 8, 64, 256; 40-step samples/s; training images/s.")
+    @Command(name = "model", description = "Forward passes/s at batch 1, 8, 64, 256; 40-step samples/s; training images/s.")
     static final class Model implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -22,8 +21,7 @@ final class BenchmarkCommand {
         }
     }
 
-    @Command(name = "sampler", mixinStandardHelpOptions = true,
-            description = "Images/s of in-process sampling and through Kafka (exactly-once) for the same seeds and steps, "
+    @Command(name = "sampler", description = "Images/s of in-process sampling and through Kafka (exactly-once) for the same seeds and steps, "
                     + "in alternating rounds in one sampler, with end-to-end latency; starts the local stack if it is not running.")
     static final class Sampler implements Callable<Integer> {
         @Option(names = "--seeds", defaultValue = "4096", description = "Seeds a round (default ${DEFAULT-VALUE}).")

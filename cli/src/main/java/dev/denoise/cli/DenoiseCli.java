@@ -2,11 +2,13 @@ package dev.denoise.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 /** {@code denoise}: the command line of denoise-stream. */
 @Command(name = "denoise",
         mixinStandardHelpOptions = true,
         version = "denoise-stream 0.1.0",
+        scope = ScopeType.INHERIT, // every subcommand gets -h/--help and -V/--version with this version
         description = "A diffusion model served on Kafka: run the local stack, produce requests, read images.",
         subcommands = {StackCommand.class, TopicsCommand.class, TrainCommand.class, ServeCommand.class, RequestCommand.class, ImagesCommand.class, ModelsCommand.class, LoadTestCommand.class, BenchmarkCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class DenoiseCli {
@@ -17,14 +19,17 @@ public final class DenoiseCli {
 
     /** Runs a command and returns its exit code: 0 done, 1 failed, 2 bad usage. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The whole command tree, ready to execute. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DenoiseCli());
         ServeCommand.declareSettings(cli.getSubcommands().get("serve").getCommandSpec());
-        return cli
-                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-                    commandLine.getErr().println("denoise: " + describe(e));
-                    return 1;
-                })
-                .execute(args);
+        return cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("denoise: " + describe(e));
+            return 1;
+        });
     }
 
     /**

@@ -12,8 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code denoise images}: generated images (read_committed) into PNG files and a contact sheet. */
-@Command(name = "images", mixinStandardHelpOptions = true,
-        description = "Write generated images to PNG files named by request, seed and model version.")
+@Command(name = "images", description = "Write generated images to PNG files named by request, seed and model version.")
 final class ImagesCommand implements Callable<Integer> {
     @Option(names = "--request", paramLabel = "ID", description = "Only this request's images.")
     String requestId;

@@ -15,8 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code denoise load-test}: many seeds through the running pipeline, with throughput, latency and missing images. */
-@Command(name = "load-test", mixinStandardHelpOptions = true,
-        description = "Produce requests for many seeds, consume the images, and report throughput, latency percentiles, "
+@Command(name = "load-test", description = "Produce requests for many seeds, consume the images, and report throughput, latency percentiles, "
                 + "failures and missing images (report.json, report.html). Exits 1 when images are missing.")
 final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "10000", description = "Seeds in total, per run (default ${DEFAULT-VALUE}).")

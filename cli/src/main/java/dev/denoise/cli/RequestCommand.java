@@ -30,8 +30,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code denoise request}: produce a SampleRequest; with {@code --wait}, collect its images as PNG files. */
-@Command(name = "request", mixinStandardHelpOptions = true,
-        description = "Ask the stream-sampler for images; prints the request id. With --wait, writes the PNGs and a contact sheet.")
+@Command(name = "request", description = "Ask the stream-sampler for images; prints the request id. With --wait, writes the PNGs and a contact sheet.")
 final class RequestCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     SeedChoice seeds;
@@ -49,7 +48,7 @@ final class RequestCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--model", defaultValue = "mnist", description = "Model name (default ${DEFAULT-VALUE}).")
     String model;
-    @Option(names = "--version", paramLabel = "N", description = "Pin a model version; default the newest.")
+    @Option(names = "--model-version", paramLabel = "N", description = "Pin a model version; default the newest.")
     Integer version;
     @Option(names = "--label", paramLabel = "DIGIT", description = "Class label, for class-conditioned models.")
     Integer label;
@@ -160,14 +159,15 @@ final class RequestCommand implements Callable<Integer> {
     /** Refuses at once what the sampler would refuse later: a model or pinned version never published. */
     private void requireKnownModel(ConnectionSettings settings) {
         java.util.SortedSet<Integer> versions = new java.util.TreeSet<>();
-        for (ModelVersion published : new ModelVersionPublisher(settings).readAll()) {
+        ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
+        for (ModelVersion published : publisher.readAll()) {
             if (published.getModel().equals(model)) {
                 versions.add(published.getVersion());
             }
         }
         if (versions.isEmpty()) {
             throw new IllegalArgumentException("Unknown model '" + model + "': no version of it on "
-                    + settings.topicPrefix() + ".model-versions (publish one with `denoise train --publish`)");
+                    + publisher.topicName() + " (publish one with `denoise train --publish`)");
         }
         if (version != null && !versions.contains(version)) {
             throw new IllegalArgumentException("Model '" + model + "' has no version " + version + "; versions: " + versions);

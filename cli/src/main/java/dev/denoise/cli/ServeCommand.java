@@ -15,8 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code denoise serve}: runs the stream-sampler until Ctrl-C or SIGTERM. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the stream-sampler: requests in, images out, model versions hot-swapped. Stops on Ctrl-C/SIGTERM.")
+@Command(name = "serve", description = "Run the stream-sampler: requests in, images out, model versions hot-swapped. Stops on Ctrl-C/SIGTERM.")
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();

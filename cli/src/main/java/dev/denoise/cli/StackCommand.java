@@ -10,8 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code denoise stack up|status|down}: a real Kafka broker and schema registry on loopback, no Docker. */
-@Command(name = "stack", mixinStandardHelpOptions = true,
-        description = "Run a local Kafka broker (KRaft) and Apicurio schema registry on 127.0.0.1, data under .denoise/stack.",
+@Command(name = "stack", description = "Run a local Kafka broker (KRaft) and Apicurio schema registry on 127.0.0.1, data under .denoise/stack.",
         subcommands = {StackCommand.Up.class, StackCommand.Status.class, StackCommand.Down.class})
 final class StackCommand {
 
@@ -32,8 +31,7 @@ final class StackCommand {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start the broker and the registry unless running, create the topics, print their addresses.")
+    @Command(name = "up", description = "Start the broker and the registry unless running, create the topics, print their addresses.")
     static final class Up implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         PortOptions ports = new PortOptions();
@@ -57,7 +55,7 @@ final class StackCommand {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether the broker and registry run and answer.")
+    @Command(name = "status", description = "Show whether the broker and registry run and answer.")
     static final class Status implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         PortOptions ports = new PortOptions();
@@ -74,7 +72,7 @@ final class StackCommand {
         }
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the processes `stack up` started (data is kept).")
+    @Command(name = "down", description = "Stop the processes `stack up` started (data is kept).")
     static final class Down implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         PortOptions ports = new PortOptions();

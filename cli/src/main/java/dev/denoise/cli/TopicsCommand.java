@@ -14,12 +14,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code denoise topics create}: the system's topics, created where missing (idempotent). */
-@Command(name = "topics", mixinStandardHelpOptions = true, description = "Manage the system's Kafka topics.",
+@Command(name = "topics", description = "Manage the system's Kafka topics.",
         subcommands = {TopicsCommand.Create.class})
 final class TopicsCommand {
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the requests, images, model-versions and failures topics where missing.")
+    @Command(name = "create", description = "Create the requests, images, model-versions and failures topics where missing.")
     static final class Create implements Callable<Integer> {
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();

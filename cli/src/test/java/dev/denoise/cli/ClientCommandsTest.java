@@ -2,11 +2,11 @@ package dev.denoise.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.denoise.localstack.FreePorts;
-import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.localstack.junit.KafkaStackExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.denoise.localstack.FreePorts;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.testsupport.KafkaStackExtension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,7 +104,7 @@ class ClientCommandsTest {
     @Test
     void anUnknownModelOrVersionIsRefusedBeforeAnythingIsSent() {
         CliRun model = CliRun.of(serving.args("request", "--seeds", "1", "--model", "no-such-model"));
-        CliRun version = CliRun.of(serving.args("request", "--seeds", "1", "--version", "7"));
+        CliRun version = CliRun.of(serving.args("request", "--seeds", "1", "--model-version", "7"));
 
         assertThat(model.exitCode()).isEqualTo(1);
         assertThat(model.err()).contains("Unknown model 'no-such-model'");
