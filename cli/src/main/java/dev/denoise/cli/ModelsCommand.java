@@ -25,13 +25,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code denoise models list|promote|publish}: the model versions on the model-versions topic. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List, publish and promote model versions.",
+@Command(name = "models", description = "List, publish and promote model versions.",
         subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Promote.class, ModelsCommand.Publish.class})
 final class ModelsCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Every version still on the topic with its metrics; `latest` is the one samplers serve to unpinned "
+    @Command(name = "list", description = "Every version still on the topic with its metrics; `latest` is the one samplers serve to unpinned "
                     + "requests, `serving` the one that made the newest image.")
     static final class ListVersions implements Callable<Integer> {
         @Mixin
@@ -39,9 +38,10 @@ final class ModelsCommand {
 
         @Override
         public Integer call() {
-            List<ModelVersion> records = new ModelVersionPublisher(connection.settings()).readAll();
+            ModelVersionPublisher publisher = new ModelVersionPublisher(connection.settings());
+            List<ModelVersion> records = publisher.readAll();
             if (records.isEmpty()) {
-                System.out.println("no model versions on " + connection.settings().topicPrefix() + ".model-versions");
+                System.out.println("no model versions on " + publisher.topicName());
                 return 0;
             }
             // The last record of each model is its latest; a promoted version appears again, later.
@@ -109,8 +109,7 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "promote", mixinStandardHelpOptions = true,
-            description = "Make an existing version the latest again (rollback); samplers switch within seconds.")
+    @Command(name = "promote", description = "Make an existing version the latest again (rollback); samplers switch within seconds.")
     static final class Promote implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "MODEL")
         String model;
@@ -127,8 +126,7 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "publish", mixinStandardHelpOptions = true,
-            description = "Publish weights written by `denoise train` (<model>.weights beside <model>.properties) as the next version.")
+    @Command(name = "publish", description = "Publish weights written by `denoise train` (<model>.weights beside <model>.properties) as the next version.")
     static final class Publish implements Callable<Integer> {
         @Option(names = "--file", required = true, paramLabel = "WEIGHTS", description = "The <model>.weights file.")
         Path file;

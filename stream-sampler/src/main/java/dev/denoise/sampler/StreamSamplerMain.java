@@ -1,5 +1,6 @@
 package dev.denoise.sampler;
 
+import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +24,7 @@ public final class StreamSamplerMain {
     public static void run(ConnectionSettings connection, SamplerSettings settings) throws Exception {
         StreamSampler sampler = StreamSampler.start(connection, settings);
         LOG.info("stream-sampler {} started: requests from {}, health on :{}", settings.applicationId(),
-                connection.topicPrefix() + ".sample-requests", sampler.httpPort());
+                Topics.of(connection).requests.name(), sampler.httpPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping: emitting the batches being sampled, committing, leaving the group");
