@@ -121,10 +121,6 @@ public final class Denoiser implements AutoCloseable {
         return manager;
     }
 
-    public Device device() {
-        return manager.getDevice();
-    }
-
     @Override
     public void close() {
         manager.close();
