@@ -8,6 +8,16 @@ public final class Architectures {
     private Architectures() {
     }
 
+    /** The architecture called {@code name} at the size the project trains it; for new models. */
+    public static DenoiserArchitecture named(String name) {
+        return switch (name) {
+            case ArticleUNet.NAME -> new ArticleUNet();
+            case CondUNet.NAME -> new CondUNet();
+            default -> throw new IllegalArgumentException("Unknown architecture '" + name
+                    + "'; known: [" + ArticleUNet.NAME + ", " + CondUNet.NAME + "]");
+        };
+    }
+
     /**
      * The architecture called {@code name} with the given hyper-parameters, or a
      * {@link WeightsMismatchException} naming what is unknown or unsupported.
@@ -15,8 +25,9 @@ public final class Architectures {
     public static DenoiserArchitecture byName(String name, Map<String, String> hyperParameters) {
         DenoiserArchitecture architecture = switch (name) {
             case ArticleUNet.NAME -> new ArticleUNet();
+            case CondUNet.NAME -> CondUNet.of(hyperParameters);
             default -> throw new WeightsMismatchException("Unknown architecture '" + name
-                    + "'; known: [" + ArticleUNet.NAME + "]");
+                    + "'; known: [" + ArticleUNet.NAME + ", " + CondUNet.NAME + "]");
         };
         if (!architecture.hyperParameters().equals(hyperParameters)) {
             throw new WeightsMismatchException("Architecture " + name + " supports hyper-parameters "

@@ -2,15 +2,14 @@ package dev.denoise.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -57,6 +56,16 @@ public final class ArticleUNet implements DenoiserArchitecture {
     @Override
     public Shape imageShape() {
         return new Shape(1, 28, 28);
+    }
+
+    @Override
+    public List<String> samplers() {
+        return List.of(ArticleSampler.NAME);
+    }
+
+    @Override
+    public int defaultSteps() {
+        return 40;
     }
 
     public Layout layout() {

@@ -29,7 +29,7 @@ public final class Denoiser implements AutoCloseable {
         this.block = architecture.build();
         // Placeholder values; replaced by FanInUniformInit or loaded weights right after.
         block.setInitializer(Initializer.ZEROS, p -> true);
-        block.initialize(manager, DataType.FLOAT32, architecture.inputShape(1));
+        block.initialize(manager, DataType.FLOAT32, architecture.inputShapes(1));
         this.store = new ParameterStore(manager, false);
         // Serving builds no autograd graph (PyTorch's grad mode is on by default in new threads);
         // a trainer turns tracking on explicitly.
@@ -81,6 +81,14 @@ public final class Denoiser implements AutoCloseable {
      */
     public NDArray predict(NDArray noisy, boolean training) {
         return block.forward(store, new NDList(noisy), training).singletonOrThrow();
+    }
+
+    /**
+     * The network's output for all its inputs (the images first; see the architecture), under the
+     * same memory rule as {@link #predict(NDArray, boolean)}.
+     */
+    public NDArray predict(NDList inputs, boolean training) {
+        return block.forward(store, inputs, training).singletonOrThrow();
     }
 
     /** Inference forward pass. */

@@ -2,7 +2,7 @@ package dev.denoise.diffusion;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,11 +18,27 @@ public interface DenoiserArchitecture {
     /** Everything besides the name that shapes the parameters, as strings (published as is). */
     Map<String, String> hyperParameters();
 
-    /** A fresh, uninitialised block; one input (N, C, H, W) in, one prediction of the same shape out. */
+    /** A fresh, uninitialised block; its inputs (the images (N, C, H, W) first), one prediction of the images' shape out. */
     Block build();
 
     /** Shape of one image without the batch axis: (channels, height, width). */
     Shape imageShape();
+
+    /** The shapes of every input the block takes, for a batch of {@code batchSize} images. */
+    default Shape[] inputShapes(long batchSize) {
+        return new Shape[] {inputShape(batchSize)};
+    }
+
+    /** Whether requests may ask it for a digit (a class label). */
+    default boolean classConditioned() {
+        return false;
+    }
+
+    /** The names of the samplers that can sample it, its default first. */
+    List<String> samplers();
+
+    /** The step count a request gets when it names none. */
+    int defaultSteps();
 
     /** Input shape for a batch of {@code batchSize} images. */
     default Shape inputShape(long batchSize) {

@@ -5,13 +5,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-
 import java.util.SplittableRandom;
 
 /**
  * PyTorch's default initialisation for convolutions and linear layers, U(-1/√fanIn, 1/√fanIn)
  * for weights and for the bias that follows them, drawn in Java from one seed so the initial
- * weights are the same on every engine, device and thread count.
+ * weights are the same on every engine, device and thread count. Normalisation scales start at 1
+ * and shifts at 0, as in PyTorch (they draw nothing from the generator).
  */
 public final class FanInUniformInit {
 
@@ -25,6 +25,11 @@ public final class FanInUniformInit {
         for (Pair<String, Parameter> entry : block.getParameters()) {
             NDArray array = entry.getValue().getArray();
             Shape shape = array.getShape();
+            Parameter.Type type = entry.getValue().getType();
+            if (type == Parameter.Type.GAMMA || type == Parameter.Type.BETA) {
+                array.set(filled(shape, type == Parameter.Type.GAMMA ? 1f : 0f));
+                continue;
+            }
             if (entry.getValue().getType() == Parameter.Type.WEIGHT) {
                 fanIn = shape.size() / shape.get(0);
             }
@@ -35,5 +40,11 @@ public final class FanInUniformInit {
             }
             array.set(values);
         }
+    }
+
+    private static float[] filled(Shape shape, float value) {
+        float[] values = new float[Math.toIntExact(shape.size())];
+        java.util.Arrays.fill(values, value);
+        return values;
     }
 }

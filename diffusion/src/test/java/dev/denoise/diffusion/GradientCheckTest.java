@@ -13,10 +13,9 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +49,59 @@ class GradientCheckTest {
                         .as("relative gradient error of %s", name)
                         .isLessThan(TOLERANCE);
             }
+        }
+    }
+
+    @Test
+    void conditionedUNetGradientsMatchAFloat64Reference() {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            CondUNet architecture = new CondUNet();
+            Block reference = new CondUNet(new int[] {32, 64, 128}, Layout.CONTIGUOUS).build();
+            Block trained = architecture.build();
+            trained.setInitializer(Initializer.ZEROS, p -> true);
+            trained.initialize(manager, DataType.FLOAT32, architecture.inputShapes(BATCH));
+            FanInUniformInit.apply(trained, 2025);
+            reference.setInitializer(Initializer.ZEROS, p -> true);
+            reference.initialize(manager, DataType.FLOAT64, architecture.inputShapes(BATCH));
+            copyParameters(trained, reference);
+
+            List<double[]> expected = conditionedGradients(reference, manager, DataType.FLOAT64);
+            List<double[]> actual = conditionedGradients(trained, manager, DataType.FLOAT32);
+            assertThat(actual).hasSameSizeAs(expected).hasSize(trained.getParameters().size());
+            for (int i = 0; i < expected.size(); i++) {
+                String name = trained.getParameters().get(i).getKey();
+                double error = relativeError(actual.get(i), expected.get(i));
+                assertThat(error).as("relative gradient error of %s", name).isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    /** d MSE(v̂, v) / d parameter for fixed noisy images, timesteps, labels and targets, as doubles. */
+    private static List<double[]> conditionedGradients(Block block, NDManager parent, DataType type) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(true);
+        }
+        Shape shape = new Shape(BATCH, 1, 28, 28);
+        int[] timesteps = {0, 120, 250, 400, 560, 700, 850, 999};
+        int[] labels = {0, 3, 5, CondUNet.NO_CLASS, 9, 1, CondUNet.NO_CLASS, 7};
+        try (NDManager call = parent.newSubManager()) {
+            NDArray x = call.create(GaussianNoise.batch(new long[] {1, 2, 3, 4, 5, 6, 7, 8}, 0, 784), shape);
+            NDArray target = call.create(GaussianNoise.batch(new long[] {9, 10, 11, 12, 13, 14, 15, 16}, 0, 784), shape)
+                    .toType(type, false);
+            NDList inputs = CondUNet.inputs(x, timesteps, labels);
+            NDList typed = new NDList();
+            inputs.forEach(input -> typed.add(input.toType(type, false)));
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray prediction = block.forward(new ParameterStore(call, false), typed, true).singletonOrThrow();
+                collector.backward(prediction.sub(target).square().mean());
+            }
+            List<double[]> gradients = new ArrayList<>();
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                NDArray gradient = p.getValue().getArray().getGradient();
+                gradient.attach(call);
+                gradients.add(gradient.toType(DataType.FLOAT64, false).toDoubleArray());
+            }
+            return gradients;
         }
     }
 

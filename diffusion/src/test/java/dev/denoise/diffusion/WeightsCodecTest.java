@@ -3,10 +3,9 @@ package dev.denoise.diffusion;
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,6 +79,8 @@ class WeightsCodecTest {
             @Override public Map<String, String> hyperParameters() { return new ArticleUNet().hyperParameters(); }
             @Override public Block build() { return new LayoutConv2d(1, 1, 3, Layout.CONTIGUOUS); }
             @Override public Shape imageShape() { return new Shape(1, 28, 28); }
+            @Override public java.util.List<String> samplers() { return java.util.List.of(ArticleSampler.NAME); }
+            @Override public int defaultSteps() { return 1; }
         };
         WeightsPackage wrongShapes;
         try (Denoiser small = Denoiser.initialized(impostor, Device.cpu(), 1)) {

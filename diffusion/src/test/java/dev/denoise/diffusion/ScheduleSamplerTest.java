@@ -1,0 +1,176 @@
+package dev.denoise.diffusion;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The samplers' arithmetic against data whose ideal denoiser is known exactly, and their
+ * determinism with a real (untrained) conditioned U-Net.
+ */
+class ScheduleSamplerTest {
+    /** Wide data for the flow (few clipped pixels, so the last steps matter); narrow data for the noise (none clipped). */
+    private static final GaussianData WIDE = new GaussianData(0f, 0.5f);
+    private static final GaussianData NARROW = new GaussianData(0.1f, 0.25f);
+    private static final Shape SHAPE = new Shape(4, 1, 28, 28);
+    private static final long[] SEEDS = {3, 5, 7, 11};
+    private static final int[] NONE = {CondUNet.NO_CLASS, CondUNet.NO_CLASS, CondUNet.NO_CLASS, CondUNet.NO_CLASS};
+
+    /** Data N(mean, spread²) per pixel: its ideal x̂₀ is linear in x_t, and so is its probability-flow ODE. */
+    private record GaussianData(float mean, float spread) {
+
+        /** The exact v: E[x₀ | x_t] = μ + α·s²/(α²s² + σ²)·(x_t − α·μ), and v = (α·x_t − x̂₀)/σ. */
+        NDArray v(NDArray x, int timestep) {
+            double alphaBar = Prediction.SCHEDULE.alphaBar(timestep);
+            double alpha = Math.sqrt(alphaBar);
+            double sigma = Math.sqrt(1 - alphaBar);
+            double gain = alpha * spread * spread / (alphaBar * spread * spread + 1 - alphaBar);
+            NDArray x0 = x.sub((float) (alpha * mean)).mul((float) gain).add(mean);
+            return x.mul((float) alpha).sub(x0).div((float) sigma);
+        }
+
+        /**
+         * Where the probability-flow ODE takes each starting pixel: its standardised value z stays
+         * constant along the flow, so the end is μ + s·z with z = (x_T − α_T·μ)/√(α_T²s² + σ_T²).
+         */
+        float[] flowEnd(float[] start) {
+            double alphaBar = Prediction.SCHEDULE.alphaBar(Prediction.SCHEDULE_LENGTH - 1);
+            double scale = Math.sqrt(alphaBar * spread * spread + 1 - alphaBar);
+            float[] end = new float[start.length];
+            for (int i = 0; i < start.length; i++) {
+                end[i] = (float) (mean + spread * (start[i] - Math.sqrt(alphaBar) * mean) / scale);
+            }
+            return end;
+        }
+    }
+
+    private static double maxError(String sampler, int steps) {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            float[] end = new ScheduleSampler(sampler).run((x, t, labels) -> WIDE.v(x, t), manager, SHAPE, SEEDS,
+                    NONE, 0f, steps);
+            float[] expected = WIDE.flowEnd(GaussianNoise.batch(SEEDS, 0, 784));
+            double max = 0;
+            for (int i = 0; i < end.length; i++) {
+                if (Math.abs(expected[i]) <= 0.9f) { // beyond, the sampler's clip to [-1, 1] takes over
+                    max = Math.max(max, Math.abs(end[i] - expected[i]));
+                }
+            }
+            return max;
+        }
+    }
+
+    @Test
+    void ddimAtEveryTimestepFollowsTheExactFlowAndDpmSolverGetsThereInFewerSteps() {
+        double ddimAll = maxError(ScheduleSampler.DDIM, 1000);
+        double ddim20 = maxError(ScheduleSampler.DDIM, 20);
+        double dpm20 = maxError(ScheduleSampler.DPM_SOLVER, 20);
+        System.out.printf("max |x - exact|: ddim@1000 %.2e, ddim@20 %.2e, dpm-solver@20 %.2e%n", ddimAll, ddim20, dpm20);
+        assertThat(ddimAll).as("ddim at all 1000 timesteps").isLessThan(3e-3);
+        assertThat(dpm20).as("dpm-solver++(2M), second order, beats ddim at 20 steps").isLessThan(ddim20 / 5);
+    }
+
+    @Test
+    void ddpmDrawsTheRightAmountOfNoiseAndIsFixedBySeed() {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            ScheduleSampler ddpm = new ScheduleSampler(ScheduleSampler.DDPM);
+            float[] first = ddpm.run((x, t, labels) -> NARROW.v(x, t), manager, SHAPE, SEEDS, NONE, 0f, 1000);
+            float[] again = ddpm.run((x, t, labels) -> NARROW.v(x, t), manager, SHAPE, SEEDS, NONE, 0f, 1000);
+            assertThat(again).containsExactly(first);
+            // Ancestral sampling draws from the data distribution, N(0.1, 0.25²) per pixel.
+            double mean = 0;
+            for (float v : first) {
+                mean += v;
+            }
+            mean /= first.length;
+            double variance = 0;
+            for (float v : first) {
+                variance += (v - mean) * (v - mean);
+            }
+            variance /= first.length - 1;
+            assertThat(mean).isBetween(NARROW.mean() - 0.02, NARROW.mean() + 0.02);
+            assertThat(Math.sqrt(variance)).isBetween(NARROW.spread() * 0.93, NARROW.spread() * 1.07);
+        }
+    }
+
+    @Test
+    void guidanceMixesTheConditionalAndUnconditionalOutputs() {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            // A network whose v is its label: unconditional 10, conditional the digit.
+            Prediction.Network labelled = (x, t, labels) -> {
+                float[] v = new float[labels.length * 784];
+                for (int i = 0; i < labels.length; i++) {
+                    Arrays.fill(v, i * 784, (i + 1) * 784, labels[i]);
+                }
+                return x.getManager().create(v, new Shape(labels.length, 1, 28, 28));
+            };
+            NDArray x = manager.zeros(new Shape(2, 1, 28, 28));
+            int[] labels = {3, 4};
+            float sigma = (float) Math.sqrt(1 - Prediction.SCHEDULE.alphaBar(500));
+            float alpha = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(500));
+            for (float scale : new float[] {0f, 1f, 2.5f}) {
+                NDArray noise = Prediction.estimate(labelled, x, 500, labels, scale).noise();
+                float[] values = noise.toFloatArray();
+                // ε = σ·x + α·v with x = 0; v = 10 + scale·(label − 10)
+                assertThat(values[0]).as("scale %s", scale).isCloseTo(alpha * (10 + scale * (3 - 10)),
+                        org.assertj.core.api.Assertions.within(1e-4f));
+                assertThat(values[784]).as("scale %s", scale).isCloseTo(alpha * (10 + scale * (4 - 10)),
+                        org.assertj.core.api.Assertions.within(1e-4f));
+            }
+        }
+    }
+
+    /**
+     * PyTorch's CPU kernels for this network round differently at different batch sizes, so an
+     * image alone and in a batch may differ by one grey level in a few pixels; never by more.
+     */
+    @Test
+    void withARealNetworkEachSamplerIsFixedBySeedAndWithinOneGreyLevelOfItselfInAnyBatch() {
+        try (Denoiser denoiser = Denoiser.initialized(new CondUNet(), Device.cpu(), 5)) {
+            for (String name : ScheduleSampler.NAMES) {
+                ScheduleSampler sampler = new ScheduleSampler(name);
+                List<byte[]> batch = sampler.sample(denoiser, new long[] {21, 22, 23}, new int[] {1, CondUNet.NO_CLASS, 7}, 2f, 3);
+                byte[] alone = sampler.sample(denoiser, new long[] {23}, new int[] {7}, 2f, 3).get(0);
+                byte[] again = sampler.sample(denoiser, new long[] {23}, new int[] {7}, 2f, 3).get(0);
+                assertThat(alone).as(name + ": the same seed again").isEqualTo(again);
+                int differing = 0;
+                for (int p = 0; p < alone.length; p++) {
+                    int difference = Math.abs((alone[p] & 0xFF) - (batch.get(2)[p] & 0xFF));
+                    assertThat(difference).as(name + ": pixel %d alone or in a batch", p).isLessThanOrEqualTo(1);
+                    differing += difference;
+                }
+                System.out.printf("%s: %d of 784 pixels one grey level off in a batch of 3%n", name, differing);
+                assertThat(batch.get(0)).as(name + ": another seed").isNotEqualTo(batch.get(2));
+            }
+        }
+    }
+
+    @Test
+    void guidanceZeroIsTheUnconditionalModel() {
+        try (Denoiser denoiser = Denoiser.initialized(new CondUNet(), Device.cpu(), 6)) {
+            ScheduleSampler ddim = new ScheduleSampler(ScheduleSampler.DDIM);
+            long[] seeds = {1, 2};
+            List<byte[]> unconditional = ddim.sample(denoiser, seeds, 4);
+            List<byte[]> scaleZero = ddim.sample(denoiser, seeds, new int[] {3, 8}, 0f, 4);
+            List<byte[]> guided = ddim.sample(denoiser, seeds, new int[] {3, 8}, 3f, 4);
+            assertThat(scaleZero.get(0)).isEqualTo(unconditional.get(0));
+            assertThat(scaleZero.get(1)).isEqualTo(unconditional.get(1));
+            assertThat(guided.get(0)).as("a label with guidance changes the image").isNotEqualTo(unconditional.get(0));
+        }
+    }
+
+    @Test
+    void refusesAnUnknownNameAndMismatchedLabels() {
+        assertThatThrownBy(() -> new ScheduleSampler("euler")).hasMessageContaining("[ddim, ddpm, dpm-solver]");
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            assertThatThrownBy(() -> new ScheduleSampler(ScheduleSampler.DDIM).run((x, t, l) -> x, manager, SHAPE,
+                    SEEDS, new int[] {1}, 1f, 2)).hasMessageContaining("1 labels for 4 seeds");
+        }
+    }
+}
