@@ -1,5 +1,7 @@
 package dev.denoise.cli;
 
+import dev.denoise.diffusion.Architectures;
+import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.trainer.ConsoleProgress;
@@ -18,7 +20,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code denoise train}: the article's recipe on MNIST with DJL, optionally published as a new model version. */
-@Command(name = "train", description = "Train the denoising U-Net on MNIST-format IDX files, evaluate it, and optionally publish it.")
+@Command(name = "train", description = "Train a denoising U-Net on MNIST-format IDX files, evaluate it, and optionally publish it.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR",
             description = "Folder with MNIST-format IDX files (gzip or raw); default: the MNIST test split the project "
@@ -29,6 +31,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Train on the standard 60,000-digit MNIST training split instead, downloaded once into the "
                     + "output folder's cache (needs network access).")
     boolean download;
+
+    @Option(names = "--architecture", defaultValue = ArticleUNet.NAME,
+            description = "The network to train: article-unet (the article's U-Net and recipe) or cond-unet (timestep- "
+                    + "and digit-conditioned, v-prediction, label dropout for guidance, averaged weights); default ${DEFAULT-VALUE}.")
+    String architecture;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -78,7 +85,8 @@ final class TrainCommand implements Callable<Integer> {
                 .withSeed(seed).withOutputDir(out != null ? out : ProjectHome.state().resolve("train"))
                 .withResume(resume).withThreads(threads).withHeldOut(heldOut).withModelName(model);
         System.out.println("Device: " + ComputeDevice.describe());
-        TrainedModel trained = new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
+        TrainedModel trained = new DenoiserTrainer(Architectures.named(architecture))
+                .train(options, new ConsoleProgress(System.out));
         System.out.printf(Locale.ROOT, "Trained %s (%s), final loss %.5f, sha256 %s%n", trained.modelName(),
                 trained.architecture(), trained.finalLoss(), trained.sha256());
         trained.metrics().forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-28s %.4f%n", name, value));

@@ -12,22 +12,28 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The state after a finished epoch: weights, optimizer moments and the recipe they belong to.
- * Three files in the output folder; the properties file is written last and marks a complete
- * checkpoint.
+ * The state after a finished epoch: weights, optimizer moments, the weights' moving average
+ * where the recipe keeps one, and the recipe they belong to. Files in the output folder; the
+ * properties file is written last and marks a complete checkpoint.
+ *
+ * @param averageWeights the moving average's weights (WeightsCodec bytes), or null
  */
 record Checkpoint(int epoch, long seed, int batchSize, float learningRate, String dataset,
                   int heldOut, String architecture, String sha256, List<Double> epochLosses,
-                  byte[] weights, byte[] optimizerState) {
+                  byte[] weights, byte[] optimizerState, byte[] averageWeights) {
 
     static final String PROPERTIES = "checkpoint.properties";
     static final String WEIGHTS = "checkpoint.weights";
     static final String OPTIMIZER = "checkpoint.optimizer";
+    static final String AVERAGE = "checkpoint.average";
 
     void write(Path dir) throws IOException {
         Files.createDirectories(dir);
         writeAtomically(dir.resolve(WEIGHTS), weights);
         writeAtomically(dir.resolve(OPTIMIZER), optimizerState);
+        if (averageWeights != null) {
+            writeAtomically(dir.resolve(AVERAGE), averageWeights);
+        }
         Properties p = new Properties();
         p.setProperty("epoch", Integer.toString(epoch));
         p.setProperty("seed", Long.toString(seed));
@@ -66,7 +72,8 @@ record Checkpoint(int epoch, long seed, int batchSize, float learningRate, Strin
                 Float.parseFloat(p.getProperty("learningRate")), p.getProperty("dataset"),
                 Integer.parseInt(p.getProperty("heldOut")), p.getProperty("architecture"),
                 p.getProperty("sha256"), losses, Files.readAllBytes(dir.resolve(WEIGHTS)),
-                Files.readAllBytes(dir.resolve(OPTIMIZER))));
+                Files.readAllBytes(dir.resolve(OPTIMIZER)),
+                Files.exists(dir.resolve(AVERAGE)) ? Files.readAllBytes(dir.resolve(AVERAGE)) : null));
     }
 
     /** Refuses to continue a run with another recipe, naming the difference. */

@@ -56,7 +56,7 @@ public final class ConsoleProgress implements TrainingListener {
     @Override
     public void onEpochEnd(EpochSummary summary) {
         StringBuilder mse = new StringBuilder();
-        for (Map.Entry<String, Double> e : summary.mseByNoise().entrySet()) {
+        for (Map.Entry<String, Double> e : summary.heldOut().entrySet()) {
             mse.append(String.format(Locale.ROOT, " %s=%.4f", e.getKey(), e.getValue()));
         }
         out.printf(Locale.ROOT, "epoch %d/%d: loss %.5f, %.1f s, %.0f images/s;%s%n",

@@ -1,29 +1,26 @@
 package dev.denoise.trainer;
 
 import ai.djl.Device;
-import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.DenoiserArchitecture;
-import dev.denoise.diffusion.UniformNoise;
 import dev.denoise.diffusion.WeightsPackage;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
- * Trains a denoiser with the article's recipe (corrupt with a uniform noise amount per image,
- * predict the clean image, MSE, Adam), evaluating and checkpointing after every epoch, and
- * returns everything a model version needs as a {@link TrainedModel}.
+ * Trains a denoiser with its architecture's {@link Recipe} (the article's for {@code
+ * article-unet}, the guided one for {@code cond-unet}) and Adam, evaluating and checkpointing
+ * after every epoch, and returns everything a model version needs as a {@link TrainedModel}.
  *
  * <p>Output folder: {@code checkpoint.*} (resume state), {@code samples-epoch-NN-steps-SS.png},
  * the final {@code <model>.weights} and {@code <model>.properties}, and {@code cache/} (the digit
@@ -32,19 +29,24 @@ import java.util.SplittableRandom;
 public final class DenoiserTrainer {
 
     static final int QUALITY_SAMPLES = 1_000;
-    static final int QUALITY_STEPS = 40;
     private static final long QUALITY_SEED_BASE = 1_000_000L;
 
     private final DenoiserArchitecture architecture;
+    private final Recipe recipe;
     private final int qualitySamples;
 
     public DenoiserTrainer() {
         this(new ArticleUNet(), QUALITY_SAMPLES);
     }
 
+    public DenoiserTrainer(DenoiserArchitecture architecture) {
+        this(architecture, QUALITY_SAMPLES);
+    }
+
     /** @param qualitySamples samples judged by the digit classifier at the end (tests use few) */
     public DenoiserTrainer(DenoiserArchitecture architecture, int qualitySamples) {
         this.architecture = architecture;
+        this.recipe = Recipe.of(architecture);
         this.qualitySamples = qualitySamples;
     }
 
@@ -70,6 +72,14 @@ public final class DenoiserTrainer {
             if (checkpoint.isPresent()) {
                 Checkpoint c = checkpoint.get();
                 c.requireCompatible(options, all.name(), architecture.name());
+                if (c.averageWeights() != null) {
+                    denoiser.replaceWeights(WeightsPackage.of(architecture, c.averageWeights())); // the average starts here
+                }
+            }
+            WeightAverage average = recipe.averageDecay() > 0
+                    ? new WeightAverage(denoiser.block(), denoiser.manager(), recipe.averageDecay()) : null;
+            if (checkpoint.isPresent()) {
+                Checkpoint c = checkpoint.get();
                 denoiser.replaceWeights(new WeightsPackage(architecture.name(),
                         architecture.hyperParameters(), c.weights(), c.sha256()));
                 adam.restoreState(c.optimizerState());
@@ -83,7 +93,7 @@ public final class DenoiserTrainer {
                             + ComputeDevice.describe(), train.count(), heldOut.count(),
                     startEpoch, options.epochs());
 
-            TrainingStep step = new TrainingStep(denoiser, adam);
+            TrainingStep step = new TrainingStep(denoiser, recipe, adam, average);
             for (int epoch = startEpoch; epoch <= options.epochs(); epoch++) {
                 long started = System.nanoTime();
                 denoiser.requireGradients(true);
@@ -92,20 +102,31 @@ public final class DenoiserTrainer {
                 denoiser.requireGradients(false);
                 epochLosses.add(loss);
 
-                Map<String, Double> mse = DenoisingEvaluation.mseByNoise(denoiser, heldOut);
-                List<Path> sheets = DenoisingEvaluation.writeSampleSheets(denoiser, out,
-                        String.format(Locale.ROOT, "samples-epoch-%02d", epoch));
                 WeightsPackage weights = denoiser.weights();
+                byte[] averaged = null;
+                if (average != null) {
+                    average.swap(); // judge the weights that would be published
+                    averaged = denoiser.weights().weights();
+                }
+                Map<String, Double> metrics = recipe.heldOut(denoiser, heldOut);
+                List<Path> sheets = recipe.writeSheets(denoiser, out,
+                        String.format(Locale.ROOT, "samples-epoch-%02d", epoch));
+                if (average != null) {
+                    average.swap();
+                }
                 new Checkpoint(epoch, options.seed(), options.batchSize(), options.learningRate(),
                         all.name(), options.heldOut(), architecture.name(), weights.sha256(),
-                        epochLosses, weights.weights(), adam.encodeState()).write(out);
+                        epochLosses, weights.weights(), adam.encodeState(), averaged).write(out);
                 listener.onEpochEnd(new TrainingListener.EpochSummary(epoch, options.epochs(),
-                        loss, seconds, train.count() / seconds, mse, sheets));
+                        loss, seconds, train.count() / seconds, metrics, sheets));
             }
 
             denoiser.requireGradients(false);
-            Map<String, Double> metrics = new LinkedHashMap<>(
-                    DenoisingEvaluation.mseByNoise(denoiser, heldOut));
+            if (average != null) {
+                average.swap(); // the published model is the average
+                average.close();
+            }
+            Map<String, Double> metrics = new LinkedHashMap<>(recipe.heldOut(denoiser, heldOut));
             metrics.putAll(sampleQuality(denoiser, train, heldOut, options, device, listener));
             WeightsPackage weights = denoiser.weights();
             double finalLoss = epochLosses.isEmpty() ? Double.NaN
@@ -132,15 +153,12 @@ public final class DenoiserTrainer {
             int from = b * options.batchSize();
             int n = Math.min(options.batchSize(), train.count() - from);
             float[] clean = new float[n * pixels];
+            int[] labels = new int[n];
             for (int i = 0; i < n; i++) {
                 train.copyImage(order[from + i], clean, i * pixels);
+                labels[i] = train.labels()[order[from + i]];
             }
-            SplittableRandom random = SeedStreams.stream(options.seed(), epoch, b);
-            float[] amounts = new float[n];
-            float[] noise = new float[n * pixels];
-            UniformNoise.fill(random, amounts, 0, n);
-            UniformNoise.fill(random, noise, 0, noise.length);
-            double loss = step.run(clean, amounts, noise);
+            double loss = step.run(clean, labels, SeedStreams.stream(options.seed(), epoch, b));
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("Training diverged: loss " + loss + " in epoch "
                         + epoch + ", batch " + (b + 1));
@@ -151,7 +169,11 @@ public final class DenoiserTrainer {
         return lossSum / batches;
     }
 
-    /** Classifier confidence and class coverage of samples at 40 steps (see {@link SampleQuality}). */
+    /**
+     * What the digit classifier reads in the recipe's samples (see {@link SampleQuality}): its
+     * confidence, the classes' spread, for labelled models how often it reads the digit asked
+     * for, and the Fréchet distance of its features to held-out digits beside that of two real sets.
+     */
     private Map<String, Double> sampleQuality(Denoiser denoiser, MnistDataset train,
                                               MnistDataset heldOut, TrainingOptions options,
                                               Device device, TrainingListener listener)
@@ -160,27 +182,50 @@ public final class DenoiserTrainer {
                 options.outputDir().resolve("cache"), train, options.seed(), device, listener)) {
             double accuracy = classifier.accuracy(heldOut);
             listener.onMessage(String.format(Locale.ROOT,
-                    "Digit classifier held-out accuracy %.3f; judging %d samples at %d steps",
-                    accuracy, qualitySamples, QUALITY_STEPS));
-            List<float[]> probabilities = new ArrayList<>();
-            ArticleSampler sampler = new ArticleSampler();
+                    "Digit classifier held-out accuracy %.3f; judging %d samples at %s",
+                    accuracy, qualitySamples, recipe.qualityDescription()));
+            List<byte[]> samples = new ArrayList<>();
+            int[] asked = new int[qualitySamples];
             for (int from = 0; from < qualitySamples; from += 100) {
-                long[] seeds = new long[Math.min(100, qualitySamples - from)];
-                for (int i = 0; i < seeds.length; i++) {
+                int n = Math.min(100, qualitySamples - from);
+                long[] seeds = new long[n];
+                int[] labels = new int[n];
+                for (int i = 0; i < n; i++) {
                     seeds[i] = QUALITY_SEED_BASE + from + i;
+                    labels[i] = (from + i) % 10;
+                    asked[from + i] = labels[i];
                 }
-                for (float[] p : classifier.probabilities(sampler.sample(denoiser, seeds, QUALITY_STEPS))) {
-                    probabilities.add(p);
-                }
+                samples.addAll(recipe.qualitySamples(denoiser, seeds, labels));
             }
-            SampleQuality quality = SampleQuality.of(probabilities.toArray(new float[0][]));
-            listener.onMessage("Predicted digits of the samples (0..9): "
-                    + java.util.Arrays.toString(quality.histogram()));
+            float[][] probabilities = classifier.probabilities(samples);
+            SampleQuality quality = SampleQuality.of(probabilities);
+            listener.onMessage("Predicted digits of the samples (0..9): " + Arrays.toString(quality.histogram()));
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("classifier.confidence", quality.meanConfidence());
             metrics.put("classifier.class-entropy-bits", quality.classEntropyBits());
             metrics.put("classifier.accuracy", accuracy);
+            if (recipe.labelled()) {
+                metrics.put("classifier.label-accuracy", SampleQuality.labelAccuracy(probabilities, asked));
+            }
+            int realCount = Math.min(heldOut.count(), train.count());
+            double[][] real = classifier.features(images(heldOut, realCount));
+            double fid = FrechetDistance.between(classifier.features(samples), real);
+            double floor = FrechetDistance.between(classifier.features(images(train, realCount)), real);
+            listener.onMessage(String.format(Locale.ROOT,
+                    "Frechet distance of the classifier's features to %d held-out digits: %.2f (two real sets: %.2f)",
+                    realCount, fid, floor));
+            metrics.put("classifier.frechet-distance", fid);
+            metrics.put("classifier.frechet-distance-real", floor);
             return metrics;
         }
+    }
+
+    private static List<byte[]> images(MnistDataset data, int count) {
+        int pixels = data.pixelsPerImage();
+        List<byte[]> images = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            images.add(Arrays.copyOfRange(data.pixels(), i * pixels, (i + 1) * pixels));
+        }
+        return images;
     }
 }

@@ -2,22 +2,22 @@ package dev.denoise.trainer;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import dev.denoise.diffusion.FanInUniformInit;
 import dev.denoise.diffusion.WeightsCodec;
-
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -131,6 +131,37 @@ final class DigitClassifier implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * The classifier's penultimate activations (after the hidden layer's ReLU) for 8-bit images,
+     * one row per image: the features a Fréchet distance compares.
+     */
+    double[][] features(List<byte[]> images) {
+        float[] flat = new float[images.size() * pixels];
+        for (int i = 0; i < images.size(); i++) {
+            byte[] image = images.get(i);
+            for (int p = 0; p < pixels; p++) {
+                flat[i * pixels + p] = (image[p] & 0xFF) / 255f;
+            }
+        }
+        try (NDManager call = manager.newSubManager()) {
+            NDList x = new NDList(call.create(flat, new Shape(images.size(), pixels)));
+            List<Block> layers = block.getChildren().values();
+            for (Block layer : layers.subList(0, layers.size() - 1)) {
+                x = layer.forward(store, x, false);
+            }
+            NDArray hidden = x.singletonOrThrow();
+            int width = Math.toIntExact(hidden.getShape().get(1));
+            float[] values = hidden.toFloatArray();
+            double[][] rows = new double[images.size()][width];
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = 0; j < width; j++) {
+                    rows[i][j] = values[i * width + j];
+                }
+            }
+            return rows;
+        }
     }
 
     /** Fraction of {@code data} classified correctly. */

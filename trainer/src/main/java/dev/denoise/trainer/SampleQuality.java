@@ -24,4 +24,15 @@ record SampleQuality(double meanConfidence, double classEntropyBits, int[] histo
         }
         return new SampleQuality(confidence / probabilities.length, entropy, histogram);
     }
+
+    /** The fraction of samples whose most probable class is the digit asked for. */
+    static double labelAccuracy(float[][] probabilities, int[] asked) {
+        int hits = 0;
+        for (int i = 0; i < probabilities.length; i++) {
+            if (DigitClassifier.argMax(probabilities[i]) == asked[i]) {
+                hits++;
+            }
+        }
+        return (double) hits / probabilities.length;
+    }
 }

@@ -9,7 +9,6 @@ import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.Layout;
 import dev.denoise.diffusion.UniformNoise;
-
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -78,15 +77,11 @@ public final class TrainerBenchmark {
     private static double training(Denoiser denoiser, int batch) {
         denoiser.requireGradients(true);
         Adam adam = new Adam(denoiser.block(), denoiser.manager(), 1e-3f);
-        TrainingStep step = new TrainingStep(denoiser, adam);
-        SplittableRandom random = new SplittableRandom(1);
+        TrainingStep step = new TrainingStep(denoiser, Recipe.of(denoiser.architecture()), adam, null);
         float[] clean = new float[batch * 784];
-        float[] amounts = new float[batch];
-        float[] noise = new float[batch * 784];
-        UniformNoise.fill(random, clean, 0, clean.length);
-        UniformNoise.fill(random, amounts, 0, batch);
-        UniformNoise.fill(random, noise, 0, noise.length);
-        double seconds = secondsPerCall(() -> step.run(clean, amounts, noise));
+        UniformNoise.fill(new SplittableRandom(1), clean, 0, clean.length);
+        int[] labels = new int[batch];
+        double seconds = secondsPerCall(() -> step.run(clean, labels, new SplittableRandom(2)));
         denoiser.requireGradients(false);
         return batch / seconds;
     }

@@ -28,7 +28,7 @@ public interface TrainingListener {
 
     /** One finished epoch. */
     record EpochSummary(int epoch, int epochs, double meanLoss, double seconds,
-                        double imagesPerSecond, Map<String, Double> mseByNoise,
+                        double imagesPerSecond, Map<String, Double> heldOut,
                         List<Path> sampleSheets) {
     }
 

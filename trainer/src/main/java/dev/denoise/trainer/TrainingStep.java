@@ -3,45 +3,47 @@ package dev.denoise.trainer;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.denoise.diffusion.Corruption;
 import dev.denoise.diffusion.Denoiser;
+import java.util.SplittableRandom;
 
 /**
- * One optimizer step of the article's recipe: corrupt the clean batch, predict it back, MSE
- * against the clean images, backward, Adam. Everything the step allocates lives in one
- * sub-manager that is closed before returning.
+ * One optimizer step: the recipe's loss of a batch, backward, Adam, then the weights' moving
+ * average where the recipe keeps one. Everything the step allocates lives in one sub-manager that
+ * is closed before returning.
  */
 final class TrainingStep {
 
     private final Denoiser denoiser;
+    private final Recipe recipe;
     private final Adam adam;
+    private final WeightAverage average;
 
-    TrainingStep(Denoiser denoiser, Adam adam) {
+    /** @param average the moving average to update, or null */
+    TrainingStep(Denoiser denoiser, Recipe recipe, Adam adam, WeightAverage average) {
         this.denoiser = denoiser;
+        this.recipe = recipe;
         this.adam = adam;
+        this.average = average;
     }
 
     /**
-     * @param clean   n images in [0,1], row-major
-     * @param amounts n noise amounts
-     * @param noise   per-pixel noise, as many values as {@code clean}
+     * @param clean  n images in [0,1], row-major
+     * @param labels their digits
+     * @param random every random draw of the step
      * @return the batch's loss before the update
      */
-    double run(float[] clean, float[] amounts, float[] noise) {
-        int n = amounts.length;
-        Shape shape = denoiser.architecture().inputShape(n);
+    double run(float[] clean, int[] labels, SplittableRandom random) {
         try (NDManager batch = denoiser.manager().newSubManager()) {
-            NDArray x = batch.create(clean, shape);
-            NDArray a = batch.create(amounts, new Shape(n, 1, 1, 1));
-            NDArray noisy = Corruption.apply(x, a, batch.create(noise, shape));
             NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                loss = denoiser.predict(noisy, true).sub(x).square().mean();
+                loss = recipe.loss(denoiser, batch, clean, labels, random);
                 collector.backward(loss);
             }
             adam.step(batch);
+            if (average != null) {
+                average.update(batch);
+            }
             return loss.getFloat();
         }
     }
