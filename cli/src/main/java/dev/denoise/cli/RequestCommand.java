@@ -50,9 +50,14 @@ final class RequestCommand implements Callable<Integer> {
     String model;
     @Option(names = "--model-version", paramLabel = "N", description = "Pin a model version; default the newest.")
     Integer version;
-    @Option(names = "--label", paramLabel = "DIGIT", description = "Class label, for class-conditioned models.")
+    @Option(names = "--label", paramLabel = "DIGIT", description = "The digit 0-9 to draw, for class-conditioned models (cond-unet).")
     Integer label;
-    @Option(names = "--sampler", defaultValue = "article", description = "Sampler name (default ${DEFAULT-VALUE}).")
+    @Option(names = "--guidance", paramLabel = "SCALE",
+            description = "Classifier-free guidance scale, for class-conditioned models: 0 unconditional, 1 conditional, "
+                    + "more sharpens the digit; default the model's.")
+    Float guidance;
+    @Option(names = "--sampler", paramLabel = "NAME",
+            description = "article (article-unet); ddim, ddpm or dpm-solver (cond-unet); default the model's.")
     String sampler;
     @Option(names = "--wait", description = "Wait for the images and write them to --out.")
     boolean await;
@@ -77,6 +82,7 @@ final class RequestCommand implements Callable<Integer> {
                 .setModel(model)
                 .setPinnedVersion(version)
                 .setClassLabel(label)
+                .setGuidanceScale(guidance)
                 .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .build();
         if (!await) {

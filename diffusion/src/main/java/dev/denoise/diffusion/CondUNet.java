@@ -13,6 +13,7 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +100,23 @@ public final class CondUNet implements DenoiserArchitecture {
     }
 
     @Override
+    public NDList exampleInputs(NDArray x) {
+        int n = Math.toIntExact(x.getShape().get(0));
+        int[] timesteps = new int[n];
+        int[] labels = new int[n];
+        Arrays.fill(timesteps, Prediction.SCHEDULE_LENGTH / 2);
+        Arrays.fill(labels, NO_CLASS);
+        return inputs(x, timesteps, labels);
+    }
+
+    @Override
     public boolean classConditioned() {
         return true;
+    }
+
+    @Override
+    public float defaultGuidance() {
+        return DEFAULT_GUIDANCE;
     }
 
     @Override

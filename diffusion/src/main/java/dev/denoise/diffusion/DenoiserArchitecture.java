@@ -1,5 +1,7 @@
 package dev.denoise.diffusion;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.List;
@@ -29,9 +31,19 @@ public interface DenoiserArchitecture {
         return new Shape[] {inputShape(batchSize)};
     }
 
+    /** All the block's inputs for a forward pass on {@code x} at a middle noise level and without a label: for checks and benchmarks. */
+    default NDList exampleInputs(NDArray x) {
+        return new NDList(x);
+    }
+
     /** Whether requests may ask it for a digit (a class label). */
     default boolean classConditioned() {
         return false;
+    }
+
+    /** The guidance scale a request gets when it names none (class-conditioned architectures only). */
+    default float defaultGuidance() {
+        return 0f;
     }
 
     /** The names of the samplers that can sample it, its default first. */

@@ -151,7 +151,7 @@ public final class ModelRegistry implements AutoCloseable {
     private static void smokeTest(Denoiser denoiser) {
         try (NDManager scope = denoiser.manager().newSubManager()) {
             NDArray noise = scope.randomUniform(0f, 1f, denoiser.architecture().inputShape(8));
-            NDArray prediction = denoiser.predict(noise);
+            NDArray prediction = denoiser.predict(denoiser.architecture().exampleInputs(noise), false);
             float[] values = prediction.toFloatArray();
             for (float v : values) {
                 if (!Float.isFinite(v)) {

@@ -11,11 +11,16 @@ import org.apache.kafka.common.serialization.Serializer;
  * One accepted seed that has no image yet: the unit of work kept in the changelogged pending
  * store until its image is emitted in the same transaction that deletes it.
  *
+ * @param sampler the sampler asked for; null for the model's default
  * @param pinnedVersion 0 for the model's newest version
  * @param acceptedAtMs when the sampler accepted the request (for queue wait and the no-model timeout)
+ * @param label the digit asked for, or {@link #NO_LABEL}
+ * @param guidance the guidance scale asked for, or NaN for the model's default
  */
 public record PendingSeed(String requestId, int index, long seed, int steps, String sampler, String model,
-                          int pinnedVersion, long acceptedAtMs) {
+                          int pinnedVersion, long acceptedAtMs, int label, float guidance) {
+    /** The label of an unconditional seed. */
+    public static final int NO_LABEL = -1;
 
     /** Store key: one entry per (request, index), so a request's seeds are emitted independently. */
     public String key() {
@@ -26,26 +31,30 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
         return requestId + "#" + index;
     }
 
-    /** Seeds that may share a forward pass: same model, version choice, sampler and steps. */
-    public record BatchKey(String model, int pinnedVersion, String sampler, int steps) {}
+    /** Seeds that may share a forward pass: same model, version choice, sampler, steps and guidance (labels may differ). */
+    public record BatchKey(String model, int pinnedVersion, String sampler, int steps, float guidance) {}
 
     public BatchKey batchKey() {
-        return new BatchKey(model, pinnedVersion, sampler, steps);
+        return new BatchKey(model, pinnedVersion, sampler, steps, guidance);
     }
 
-    /** A compact binary serde for the internal store and its changelog (no registry involved). */
+    /**
+     * A compact binary serde for the internal store and its changelog (no registry involved). The
+     * label and guidance come last, so entries written before they existed still read (as unconditional).
+     */
     public static Serde<PendingSeed> serde() {
         Serializer<PendingSeed> serializer = (topic, p) -> {
             if (p == null) {
                 return null;
             }
-            byte[][] strings = {utf8(p.requestId), utf8(p.sampler), utf8(p.model)};
+            byte[][] strings = {utf8(p.requestId), utf8(p.sampler == null ? "" : p.sampler), utf8(p.model)};
             ByteBuffer buffer = ByteBuffer.allocate(4 * 3 + strings[0].length + strings[1].length + strings[2].length
-                    + 4 + 8 + 4 + 4 + 8);
+                    + 4 + 8 + 4 + 4 + 8 + 4 + 4);
             for (byte[] s : strings) {
                 buffer.putInt(s.length).put(s);
             }
-            buffer.putInt(p.index).putLong(p.seed).putInt(p.steps).putInt(p.pinnedVersion).putLong(p.acceptedAtMs);
+            buffer.putInt(p.index).putLong(p.seed).putInt(p.steps).putInt(p.pinnedVersion).putLong(p.acceptedAtMs)
+                    .putInt(p.label).putFloat(p.guidance);
             return buffer.array();
         };
         Deserializer<PendingSeed> deserializer = (topic, bytes) -> {
@@ -56,8 +65,14 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
             String requestId = string(buffer);
             String sampler = string(buffer);
             String model = string(buffer);
-            return new PendingSeed(requestId, buffer.getInt(), buffer.getLong(), buffer.getInt(), sampler, model,
-                    buffer.getInt(), buffer.getLong());
+            int index = buffer.getInt();
+            long seed = buffer.getLong();
+            int steps = buffer.getInt();
+            int pinned = buffer.getInt();
+            long acceptedAt = buffer.getLong();
+            boolean conditioned = buffer.remaining() >= 8;
+            return new PendingSeed(requestId, index, seed, steps, sampler.isEmpty() ? null : sampler, model, pinned,
+                    acceptedAt, conditioned ? buffer.getInt() : NO_LABEL, conditioned ? buffer.getFloat() : Float.NaN);
         };
         return Serdes.serdeFrom(serializer, deserializer);
     }

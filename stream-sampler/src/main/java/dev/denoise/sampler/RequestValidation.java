@@ -1,11 +1,16 @@
 package dev.denoise.sampler;
 
+import dev.denoise.diffusion.DenoiserArchitecture;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.schemas.SampleRequest;
 import java.util.Optional;
 import java.util.Set;
 
-/** What makes a request servable before any model is involved: its seeds, steps and sampler. */
+/**
+ * What makes a request servable: first on its own (seeds, steps, a sampler that exists, a digit,
+ * a finite guidance scale), then against the architecture of the model version that serves it
+ * (a sampler it supports, a label only for a class-conditioned model).
+ */
 final class RequestValidation {
     private final int maxSeeds;
     private final int maxSteps;
@@ -13,6 +18,20 @@ final class RequestValidation {
 
     /** Why a request is refused. */
     record Rejection(FailureReason reason, String message) {}
+
+    /** A request the serving model cannot sample, found when its batch starts. */
+    static final class RejectedRequest extends RuntimeException {
+        private final Rejection rejection;
+
+        RejectedRequest(Rejection rejection) {
+            super(rejection.message());
+            this.rejection = rejection;
+        }
+
+        Rejection rejection() {
+            return rejection;
+        }
+    }
 
     RequestValidation(SamplerSettings settings, Set<String> samplers) {
         this.maxSeeds = settings.maxSeeds();
@@ -23,17 +42,41 @@ final class RequestValidation {
     Optional<Rejection> check(SampleRequest request) {
         int seeds = request.getSeeds().size();
         if (seeds < 1 || seeds > maxSeeds) {
-            return Optional.of(new Rejection(FailureReason.INVALID_SEEDS,
-                    "A request needs 1 to " + maxSeeds + " seeds, this one has " + seeds));
+            return reject(FailureReason.INVALID_SEEDS, "A request needs 1 to " + maxSeeds + " seeds, this one has " + seeds);
         }
         if (request.getSteps() < 1 || request.getSteps() > maxSteps) {
-            return Optional.of(new Rejection(FailureReason.INVALID_STEPS,
-                    "Steps must be 1 to " + maxSteps + ", this request asks for " + request.getSteps()));
+            return reject(FailureReason.INVALID_STEPS,
+                    "Steps must be 1 to " + maxSteps + ", this request asks for " + request.getSteps());
         }
-        if (!samplers.contains(request.getSampler())) {
-            return Optional.of(new Rejection(FailureReason.UNKNOWN_SAMPLER,
-                    "Unknown sampler '" + request.getSampler() + "'; known: " + samplers));
+        if (request.getSampler() != null && !samplers.contains(request.getSampler())) {
+            return reject(FailureReason.UNKNOWN_SAMPLER, "Unknown sampler '" + request.getSampler() + "'; known: "
+                    + samplers.stream().sorted().toList());
+        }
+        Integer label = request.getClassLabel();
+        if (label != null && (label < 0 || label > 9)) {
+            return reject(FailureReason.INVALID_LABEL, "A class label is a digit 0 to 9, not " + label);
+        }
+        Float guidance = request.getGuidanceScale();
+        if (guidance != null && !(Float.isFinite(guidance) && guidance >= 0)) {
+            return reject(FailureReason.INVALID_GUIDANCE, "A guidance scale is a finite number >= 0, not " + guidance);
         }
         return Optional.empty();
+    }
+
+    /** The checks that need the serving version's architecture. */
+    static Optional<Rejection> check(PendingSeed seed, String model, DenoiserArchitecture architecture) {
+        if (seed.sampler() != null && !architecture.samplers().contains(seed.sampler())) {
+            return reject(FailureReason.UNKNOWN_SAMPLER, "Model " + model + " (" + architecture.name()
+                    + ") has no sampler '" + seed.sampler() + "'; it supports " + architecture.samplers());
+        }
+        if (!architecture.classConditioned() && (seed.label() != PendingSeed.NO_LABEL || !Float.isNaN(seed.guidance()))) {
+            return reject(FailureReason.INVALID_LABEL, "Model " + model + " (" + architecture.name()
+                    + ") is not class-conditioned: it takes no class label or guidance scale");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> reject(FailureReason reason, String message) {
+        return Optional.of(new Rejection(reason, message));
     }
 }

@@ -3,8 +3,10 @@ package dev.denoise.sampler;
 import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Sampler;
+import dev.denoise.diffusion.ScheduleSampler;
 import dev.denoise.schemas.Topics;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -24,10 +26,14 @@ public final class SamplerTopology {
 
     private SamplerTopology() {}
 
-    /** The samplers requests may name. */
+    /** The samplers requests may name; each model's architecture says which of them it takes. */
     public static Map<String, Sampler> samplers() {
-        ArticleSampler article = new ArticleSampler();
-        return Map.of(article.name(), article);
+        Map<String, Sampler> samplers = new TreeMap<>();
+        samplers.put(ArticleSampler.NAME, new ArticleSampler());
+        for (String name : ScheduleSampler.NAMES) {
+            samplers.put(name, new ScheduleSampler(name));
+        }
+        return Map.copyOf(samplers);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks

@@ -1,6 +1,8 @@
 package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ComputeThread;
+import dev.denoise.diffusion.CondUNet;
+import dev.denoise.diffusion.DenoiserArchitecture;
 import dev.denoise.diffusion.PngImages;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.schemas.FailureReason;
@@ -12,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +65,9 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
 
     private record RunningBatch(List<PendingSeed> seeds, CompletableFuture<SampledBatch> result) {}
 
-    private record SampledBatch(String model, int version, List<byte[]> images, long startMs, long endMs, long nanos) {}
+    /** @param guidance the scale used, or null for a model without guidance */
+    private record SampledBatch(String model, int version, String sampler, Float guidance, List<byte[]> images,
+                                long startMs, long endMs, long nanos) {}
 
     SamplingProcessor(Deserializer<SampleRequest> requests, SamplerSettings settings, ModelRegistry registry,
                       ComputeThread compute, BatchesInFlight inFlight, Map<String, Sampler> samplers,
@@ -119,9 +124,19 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         }
         long now = System.currentTimeMillis();
         List<Long> seeds = request.getSeeds();
+        List<PendingSeed> accepted = new ArrayList<>(seeds.size());
         for (int i = 0; i < seeds.size(); i++) {
-            PendingSeed seed = new PendingSeed(request.getRequestId(), i, seeds.get(i), request.getSteps(),
-                    request.getSampler(), request.getModel(), pinned, now);
+            accepted.add(new PendingSeed(request.getRequestId(), i, seeds.get(i), request.getSteps(), request.getSampler(),
+                    request.getModel(), pinned, now, request.getClassLabel() == null ? PendingSeed.NO_LABEL
+                    : request.getClassLabel(), request.getGuidanceScale() == null ? Float.NaN : request.getGuidanceScale()));
+        }
+        // Checked against the version that would serve it now; one that arrives later is checked when the batch starts.
+        Optional<RequestValidation.Rejection> mismatch = servingCheck(accepted.get(0));
+        if (mismatch.isPresent()) {
+            fail(request.getRequestId(), mismatch.get().reason(), mismatch.get().message(), null);
+            return;
+        }
+        for (PendingSeed seed : accepted) {
             pending.put(seed.key(), seed);
             queue.add(seed);
         }
@@ -154,6 +169,15 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         }
     }
 
+    private Optional<RequestValidation.Rejection> servingCheck(PendingSeed seed) {
+        Optional<LoadedModel> serving = registry.acquire(seed.model(), seed.pinnedVersion());
+        try {
+            return serving.flatMap(model -> RequestValidation.check(seed, model.model(), model.denoiser().architecture()));
+        } finally {
+            serving.ifPresent(registry::release);
+        }
+    }
+
     private boolean servable(PendingSeed.BatchKey key) {
         Optional<LoadedModel> model = registry.acquire(key.model(), key.pinnedVersion());
         model.ifPresent(registry::release);
@@ -173,17 +197,9 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
             return false;
         }
         LoadedModel model = acquired.get();
-        long[] seeds = batch.stream().mapToLong(PendingSeed::seed).toArray();
-        Sampler sampler = samplers.get(first.sampler());
         CompletableFuture<SampledBatch> result;
         try {
-            result = compute.submit(() -> {
-                long startMs = System.currentTimeMillis();
-                long startNanos = System.nanoTime();
-                List<byte[]> images = sampler.sample(model.denoiser(), seeds, first.steps());
-                return new SampledBatch(model.model(), model.version(), images, startMs, System.currentTimeMillis(),
-                        System.nanoTime() - startNanos);
-            });
+            result = compute.submit(() -> sample(model, batch));
         } catch (RejectedExecutionException e) {
             registry.release(model);
             batch.forEach(queue::add);
@@ -193,6 +209,32 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         running.addLast(new RunningBatch(batch, result));
         metrics.samplingChanged(batch.size());
         return true;
+    }
+
+    /** Runs on the compute thread: the batch with the sampler, labels and guidance it asked for, or the model's defaults. */
+    private SampledBatch sample(LoadedModel model, List<PendingSeed> batch) {
+        PendingSeed first = batch.get(0);
+        DenoiserArchitecture architecture = model.denoiser().architecture();
+        RequestValidation.check(first, model.model(), architecture).ifPresent(rejection -> {
+            throw new RequestValidation.RejectedRequest(rejection);
+        });
+        String samplerName = first.sampler() != null ? first.sampler() : architecture.samplers().get(0);
+        Sampler sampler = samplers.get(samplerName);
+        long[] seeds = batch.stream().mapToLong(PendingSeed::seed).toArray();
+        long startMs = System.currentTimeMillis();
+        long startNanos = System.nanoTime();
+        List<byte[]> images;
+        Float guidance = null;
+        if (architecture.classConditioned()) {
+            int[] labels = batch.stream().mapToInt(s -> s.label() == PendingSeed.NO_LABEL ? CondUNet.NO_CLASS : s.label())
+                    .toArray();
+            guidance = Float.isNaN(first.guidance()) ? architecture.defaultGuidance() : first.guidance();
+            images = sampler.sample(model.denoiser(), seeds, labels, guidance, first.steps());
+        } else {
+            images = sampler.sample(model.denoiser(), seeds, first.steps());
+        }
+        return new SampledBatch(model.model(), model.version(), samplerName, guidance, images, startMs,
+                System.currentTimeMillis(), System.nanoTime() - startNanos);
     }
 
     private void emitFinished() {
@@ -229,7 +271,9 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
                     .setModel(sampled.model())
                     .setModelVersion(sampled.version())
                     .setSteps(seed.steps())
-                    .setSampler(seed.sampler())
+                    .setSampler(sampled.sampler())
+                    .setClassLabel(seed.label() == PendingSeed.NO_LABEL ? null : seed.label())
+                    .setGuidanceScale(sampled.guidance())
                     .setWidth(width)
                     .setHeight(height)
                     .setPng(ByteBuffer.wrap(PngImages.encode(sampled.images().get(i), width, height)))
@@ -242,11 +286,22 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         }
     }
 
-    /** A batch the engine could not sample: one failure per request in it, so none waits forever. */
+    /**
+     * A batch the serving model refused (its version arrived after the request) or the engine
+     * could not sample: one failure per request in it, so none waits forever.
+     */
     private void failBatch(List<PendingSeed> batch, Throwable error) {
-        LOG.error("Sampling a batch of {} failed", batch.size(), error);
-        batch.stream().map(PendingSeed::requestId).distinct().forEach(requestId ->
-                fail(requestId, FailureReason.INTERNAL_ERROR, "Sampling failed: " + error, null));
+        FailureReason reason = FailureReason.INTERNAL_ERROR;
+        String message = "Sampling failed: " + error;
+        if (error instanceof RequestValidation.RejectedRequest rejected) {
+            reason = rejected.rejection().reason();
+            message = rejected.rejection().message();
+        } else {
+            LOG.error("Sampling a batch of {} failed", batch.size(), error);
+        }
+        for (String requestId : batch.stream().map(PendingSeed::requestId).distinct().toList()) {
+            fail(requestId, reason, message, null);
+        }
         batch.forEach(seed -> pending.delete(seed.key()));
     }
 

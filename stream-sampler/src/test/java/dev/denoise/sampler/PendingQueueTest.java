@@ -53,12 +53,25 @@ class PendingQueueTest {
 
     @Test
     void theStoreSerdeRoundTrips() {
-        PendingSeed seed = new PendingSeed("req-ü", 7, -3L, 40, "article", "mnist", 2, NOW);
         var serde = PendingSeed.serde();
-        assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", seed))).isEqualTo(seed);
+        for (PendingSeed seed : List.of(new PendingSeed("req-ü", 7, -3L, 40, "article", "mnist", 2, NOW, PendingSeed.NO_LABEL, Float.NaN),
+                new PendingSeed("req", 1, 9L, 8, null, "mnist-cond", 0, NOW, 4, 2.5f))) {
+            assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", seed))).isEqualTo(seed);
+        }
+    }
+
+    @Test
+    void storeEntriesWrittenBeforeLabelsExistedReadAsUnconditional() {
+        var serde = PendingSeed.serde();
+        byte[] current = serde.serializer().serialize("t",
+                new PendingSeed("req", 7, -3L, 40, "article", "mnist", 2, NOW, 5, 1f));
+        byte[] old = java.util.Arrays.copyOf(current, current.length - 8); // the layout before label and guidance
+        assertThat(serde.deserializer().deserialize("t", old))
+                .isEqualTo(new PendingSeed("req", 7, -3L, 40, "article", "mnist", 2, NOW, PendingSeed.NO_LABEL, Float.NaN));
     }
 
     private static PendingSeed seed(String request, int index, int steps, long acceptedAt) {
-        return new PendingSeed(request, index, index, steps, "article", "mnist", 0, acceptedAt);
+        return new PendingSeed(request, index, index, steps, "article", "mnist", 0, acceptedAt, PendingSeed.NO_LABEL,
+                Float.NaN);
     }
 }

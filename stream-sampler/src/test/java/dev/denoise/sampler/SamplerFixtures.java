@@ -2,6 +2,7 @@ package dev.denoise.sampler;
 
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
+import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
@@ -46,13 +47,24 @@ final class SamplerFixtures {
         }
     }
 
+    /** Untrained cond-unet weights drawn from {@code seed}. */
+    static WeightsPackage condWeights(long seed) {
+        try (Denoiser denoiser = Denoiser.initialized(new CondUNet(), Device.cpu(), seed)) {
+            return denoiser.weights();
+        }
+    }
+
     /** {@code weights} as version {@code number} of mnist, as the model-versions topic carries it. */
     static ModelVersion version(int number, WeightsPackage weights) {
         return ModelVersionPublisher.toRecord(trainedModel(weights), number, Instant.now());
     }
 
     static TrainedModel trainedModel(WeightsPackage weights) {
-        return new TrainedModel("mnist", weights.architecture(), weights.hyperParameters(), weights.weights(),
+        return trainedModel("mnist", weights);
+    }
+
+    static TrainedModel trainedModel(String model, WeightsPackage weights) {
+        return new TrainedModel(model, weights.architecture(), weights.hyperParameters(), weights.weights(),
                 weights.sha256(), "test-weights", 0, 128, 1e-3f, 0, 1.0, Map.of());
     }
 }

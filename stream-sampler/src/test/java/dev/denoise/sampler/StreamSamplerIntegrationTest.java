@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleSampler;
+import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.ScheduleSampler;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.schemas.FailureReason;
@@ -47,6 +49,7 @@ class StreamSamplerIntegrationTest {
     private static Topics topics;
     private static StreamSampler sampler;
     private static WeightsPackage firstWeights;
+    private static WeightsPackage condWeights;
 
     @BeforeAll
     static void startSampler(StackEndpoints stack) throws Exception {
@@ -54,9 +57,12 @@ class StreamSamplerIntegrationTest {
         topics = Topics.of(connection);
         firstWeights = SamplerFixtures.weights(1);
         new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel(firstWeights));
+        condWeights = SamplerFixtures.condWeights(2);
+        new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel("mnist-cond", condWeights));
         SamplerSettings settings = SamplerFixtures.settings("sampler").withNoModelWait(Duration.ofSeconds(2));
         sampler = StreamSampler.start(connection, settings);
-        Await.until("the sampler ready", sampler::ready);
+        Await.until("both models loaded", () -> sampler.ready()
+                && sampler.registry().latestVersions().keySet().containsAll(List.of("mnist", "mnist-cond")));
     }
 
     @AfterAll
@@ -80,15 +86,77 @@ class StreamSamplerIntegrationTest {
             expected = new ArticleSampler().sample(denoiser, seeds, 8);
         }
         for (GeneratedImage image : images) {
-            BufferedImage png = ImageIO.read(new ByteArrayInputStream(bytes(image.getPng())));
-            assertThat(png.getWidth()).isEqualTo(28);
-            assertThat(png.getHeight()).isEqualTo(28);
-            byte[] pixels = (byte[]) png.getRaster().getDataElements(0, 0, 28, 28, null);
+            assertThat(image.getWidth()).isEqualTo(28);
+            assertThat(image.getHeight()).isEqualTo(28);
             assertThat(image.getSeed()).isEqualTo(seeds[image.getIndex()]);
-            assertThat(pixels).as("seed %d", image.getSeed()).isEqualTo(expected.get(image.getIndex()));
+            assertThat(pixels(image)).as("seed %d", image.getSeed()).isEqualTo(expected.get(image.getIndex()));
             assertThat(image.getModel()).isEqualTo("mnist");
             assertThat(image.getSteps()).isEqualTo(8);
         }
+    }
+
+    @Test
+    void aClassConditionedModelDrawsTheAskedDigitWithItsSamplerAndGuidanceLikeInProcessSampling() throws Exception {
+        long[] seeds = LongStream.range(200, 208).toArray();
+        SampleRequest asked = request(UUID.randomUUID().toString(), seeds, 4, null, ScheduleSampler.DPM_SOLVER);
+        asked.setModel("mnist-cond");
+        asked.setClassLabel(3);
+        asked.setGuidanceScale(1.5f);
+        SampleRequest defaults = request(UUID.randomUUID().toString(), new long[] {7}, 2, null, null);
+        defaults.setModel("mnist-cond");
+        produce(asked);
+        produce(defaults);
+
+        List<GeneratedImage> images = imagesOf(asked.getRequestId(), 8);
+        List<byte[]> expected;
+        int[] threes = new int[seeds.length];
+        java.util.Arrays.fill(threes, 3);
+        try (Denoiser denoiser = Denoiser.load(condWeights, Device.cpu())) {
+            expected = new ScheduleSampler(ScheduleSampler.DPM_SOLVER).sample(denoiser, seeds, threes, 1.5f, 4);
+        }
+        assertThat(images).hasSize(8).allSatisfy(image -> {
+            assertThat(image.getClassLabel()).isEqualTo(3);
+            assertThat(image.getGuidanceScale()).isEqualTo(1.5f);
+            assertThat(image.getSampler()).isEqualTo("dpm-solver");
+            assertThat(pixels(image)).as("seed %d", image.getSeed()).isEqualTo(expected.get(image.getIndex()));
+        });
+        assertThat(imagesOf(defaults.getRequestId(), 1)).singleElement().satisfies(image -> {
+            assertThat(image.getSampler()).as("the architecture's default sampler").isEqualTo("ddim");
+            assertThat(image.getClassLabel()).isNull();
+            assertThat(image.getGuidanceScale()).isEqualTo(CondUNet.DEFAULT_GUIDANCE);
+        });
+    }
+
+    @Test
+    void labelsSamplersAndGuidanceAModelCannotTakeBecomeFailureRecords() throws Exception {
+        String tag = UUID.randomUUID().toString();
+        SampleRequest outOfRange = request("label-range-" + tag, new long[] {1}, 4, null, null);
+        outOfRange.setModel("mnist-cond");
+        outOfRange.setClassLabel(12);
+        SampleRequest labelForArticle = request("label-article-" + tag, new long[] {1}, 4, null, null);
+        labelForArticle.setClassLabel(4);
+        SampleRequest ddimForArticle = request("sampler-article-" + tag, new long[] {1}, 4, null, ScheduleSampler.DDIM);
+        SampleRequest articleForCond = request("sampler-cond-" + tag, new long[] {1}, 4, null, "article");
+        articleForCond.setModel("mnist-cond");
+        SampleRequest negativeGuidance = request("guidance-" + tag, new long[] {1}, 4, null, null);
+        negativeGuidance.setModel("mnist-cond");
+        negativeGuidance.setGuidanceScale(-1f);
+        for (SampleRequest request : List.of(outOfRange, labelForArticle, ddimForArticle, articleForCond, negativeGuidance)) {
+            produce(request);
+        }
+
+        List<SampleFailure> failures = failures(f -> f.getRequestId() != null && f.getRequestId().endsWith(tag), 5);
+
+        assertThat(failures).extracting(f -> f.getRequestId().replace("-" + tag, ""), SampleFailure::getReason)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("label-range", FailureReason.INVALID_LABEL),
+                        org.assertj.core.groups.Tuple.tuple("label-article", FailureReason.INVALID_LABEL),
+                        org.assertj.core.groups.Tuple.tuple("sampler-article", FailureReason.UNKNOWN_SAMPLER),
+                        org.assertj.core.groups.Tuple.tuple("sampler-cond", FailureReason.UNKNOWN_SAMPLER),
+                        org.assertj.core.groups.Tuple.tuple("guidance", FailureReason.INVALID_GUIDANCE));
+        assertThat(failures).filteredOn(f -> f.getRequestId().startsWith("sampler-cond")).singleElement()
+                .extracting(SampleFailure::getMessage).asString().contains("[ddim, ddpm, dpm-solver]");
+        assertThat(sampler.state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
 
     @Test
@@ -178,6 +246,13 @@ class StreamSamplerIntegrationTest {
         return TopicReader.read(connection, topics.failures, filter, count);
     }
 
+
+    private static byte[] pixels(GeneratedImage image) throws java.io.IOException {
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(bytes(image.getPng())));
+        assertThat(png.getWidth()).isEqualTo(28);
+        assertThat(png.getHeight()).isEqualTo(28);
+        return (byte[]) png.getRaster().getDataElements(0, 0, 28, 28, null);
+    }
 
     private static byte[] bytes(ByteBuffer buffer) {
         ByteBuffer copy = buffer.duplicate();
