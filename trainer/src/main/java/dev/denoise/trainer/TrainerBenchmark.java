@@ -3,11 +3,14 @@ package dev.denoise.trainer;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.Layout;
+import dev.denoise.diffusion.ScheduleSampler;
 import dev.denoise.diffusion.UniformNoise;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -15,7 +18,10 @@ import java.util.SplittableRandom;
 /**
  * Prints throughput of the article's U-Net: forward images/s at batch 1, 8, 64, 256; 40-step
  * samples/s at batch 64; training images/s at batch 128 — per layout, alternating layouts within
- * one JVM because run-to-run noise on a shared 2-core machine is large. Not a test: figures only.
+ * one JVM because run-to-run noise on a shared 2-core machine is large. Then, in the same JVM,
+ * the machine's float32 matrix-multiply peak through the engine and sampling images/s at batch 64
+ * of cond-unet (ddim with guidance at 4, 8 and 20 steps) beside article-unet at 40, each with the
+ * fraction of the network's FLOP limit it reaches. Not a test: figures only.
  * Run with the glibc malloc settings; {@code --threads N} sets PyTorch's intra-op threads,
  * {@code --layouts CHANNELS_LAST,CONTIGUOUS} picks layouts.
  */
@@ -49,6 +55,80 @@ public final class TrainerBenchmark {
                 report("sample-40-steps", 64, layout, sampling(denoiser, 64, 40));
                 report("train", 128, layout, training(denoiser, 128));
             }
+        }
+        samplingComparison(device);
+    }
+
+    /** Images/s of each model at its step counts, side by side, against the measured matmul peak. */
+    private static void samplingComparison(Device device) {
+        double peak = matmulGflops(device);
+        System.out.printf(Locale.ROOT, "matmul-peak      2048x2048 float32  %8.1f GFLOP/s%n", peak);
+        try (Denoiser article = Denoiser.initialized(new ArticleUNet(), device, 1);
+             Denoiser cond = Denoiser.initialized(new CondUNet(), device, 1)) {
+            long[] seeds = new long[64];
+            int[] labels = new int[64];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = i % 10;
+            }
+            double articleRate = sampling(article, 64, 40);
+            reportSampling("article-unet article", 40, articleRate, ARTICLE_MFLOP, 1, peak);
+            ScheduleSampler ddim = new ScheduleSampler(ScheduleSampler.DDIM);
+            for (int steps : new int[] {4, 8, 20}) {
+                double rate = 64 / secondsPerCall(() -> ddim.sample(cond, seeds, labels, CondUNet.DEFAULT_GUIDANCE, steps));
+                reportSampling("cond-unet ddim+guidance", steps, rate, condMflop(), 2, peak);
+                if (steps == 8) {
+                    System.out.printf(Locale.ROOT, "cond-unet at 8 steps / article-unet at 40: %.2fx images/s%n",
+                            rate / articleRate);
+                }
+            }
+        }
+    }
+
+    /** 62.7 MFLOP: 2·k²·Cin·Cout·H·W summed over the six 5x5 convolutions. */
+    static final double ARTICLE_MFLOP = 2.0 * 25 * (1 * 32 * 784 + 32 * 64 * 196 + 64 * 64 * 49
+            + 64 * 64 * 49 + 64 * 32 * 196 + 32 * 1 * 784) / 1e6;
+
+    /** cond-unet's convolutions at 32/64/128 channels (norms, activations and the small linear layers left out). */
+    static double condMflop() {
+        int c0 = 32;
+        int c1 = 64;
+        int c2 = 128;
+        double flops = conv(3, 1, c0, 784) // stem
+                + residual(c0, c0, 784) + residual(c0, c1, 196) + residual(c1, c2, 49) + residual(c2, c2, 49)
+                + residual(2 * c2, c1, 49) + residual(2 * c1, c0, 196) + residual(2 * c0, c0, 784)
+                + conv(3, c0, 1, 784); // out
+        return flops / 1e6;
+    }
+
+    private static double residual(int in, int out, int pixels) {
+        return conv(3, in, out, pixels) + conv(3, out, out, pixels) + (in == out ? 0 : conv(1, in, out, pixels));
+    }
+
+    private static double conv(int kernel, int in, int out, int pixels) {
+        return 2.0 * kernel * kernel * in * out * pixels;
+    }
+
+    private static void reportSampling(String what, int steps, double imagesPerSecond, double mflop,
+                                       int passesPerStep, double peakGflops) {
+        double gflops = imagesPerSecond * steps * passesPerStep * mflop / 1e3;
+        System.out.printf(Locale.ROOT, "%-24s %2d steps batch 64  %7.1f images/s  %5.1f GFLOP/s = %4.1f %% of peak%n",
+                what, steps, imagesPerSecond, gflops, 100 * gflops / peakGflops);
+    }
+
+    /** float32 2048x2048 matrix products through the engine, as GFLOP/s. */
+    private static double matmulGflops(Device device) {
+        int n = 2048;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            NDArray a = manager.randomUniform(-1, 1, new Shape(n, n));
+            NDArray b = manager.randomUniform(-1, 1, new Shape(n, n));
+            double seconds = secondsPerCall(() -> {
+                try (NDManager call = manager.newSubManager()) {
+                    NDArray product = a.matMul(b);
+                    product.attach(call);
+                    product.getFloat(0, 0);
+                }
+            });
+            return 2.0 * n * n * n / seconds / 1e9;
         }
     }
 
