@@ -1,5 +1,7 @@
 package dev.denoise.cli;
 
+import dev.denoise.sampler.LatestVersions;
+import dev.denoise.sampler.QualityGate;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicPartitions;
@@ -36,6 +38,10 @@ final class ModelsCommand {
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();
 
+        @Option(names = "--quality-tolerance", paramLabel = "FRACTION", defaultValue = "0.1",
+                description = "The samplers' DENOISE_QUALITY_TOLERANCE, to tell which versions they hold back (default ${DEFAULT-VALUE}).")
+        double tolerance;
+
         @Override
         public Integer call() {
             ModelVersionPublisher publisher = new ModelVersionPublisher(connection.settings());
@@ -44,33 +50,41 @@ final class ModelsCommand {
                 System.out.println("no model versions on " + publisher.topicName());
                 return 0;
             }
-            // The last record of each model is its latest; a promoted version appears again, later.
-            Map<String, Integer> latest = new LinkedHashMap<>();
+            // Decided as the samplers decide: the last announcement, unless the quality gate held it back.
+            LatestVersions latest = new LatestVersions(tolerance);
             Map<String, ModelVersion> versions = new LinkedHashMap<>();
+            Map<String, String> held = new LinkedHashMap<>();
             for (ModelVersion record : records) {
-                latest.put(record.getModel(), record.getVersion());
-                versions.put(record.getModel() + "/" + record.getVersion(), record);
+                String key = record.getModel() + "/" + record.getVersion();
+                versions.put(key, record);
+                latest.announce(record.getModel(), record.getVersion(), record.getTraining().getMetrics())
+                        .ifPresentOrElse(why -> held.put(key, why), () -> held.remove(key));
             }
             Map<String, Integer> serving = newestImageVersions(connection.settings());
-            System.out.printf("%-10s %7s %-16s %-12s %9s %8s %10s %8s  %s%n", "MODEL", "VERSION", "CREATED (UTC)",
-                    "ARCHITECTURE", "LOSS", "MSE@0.5", "CONFIDENCE", "ENTROPY", "");
+            System.out.printf("%-10s %7s %-16s %-12s %9s %8s %10s %8s %8s  %s%n", "MODEL", "VERSION", "CREATED (UTC)",
+                    "ARCHITECTURE", "LOSS", "MSE@0.5", "CONFIDENCE", "ENTROPY", "FRECHET", "");
             versions.values().stream()
                     .sorted(java.util.Comparator.comparing(ModelVersion::getModel).thenComparing(ModelVersion::getVersion))
                     .forEach(v -> {
                         Map<String, Double> m = v.getTraining().getMetrics();
-                        System.out.printf(Locale.ROOT, "%-10s %7d %-16s %-12s %9.5f %8s %10s %8s  %s%n", v.getModel(),
+                        System.out.printf(Locale.ROOT, "%-10s %7d %-16s %-12s %9.5f %8s %10s %8s %8s  %s%n", v.getModel(),
                                 v.getVersion(), TIME.format(v.getCreatedAt()), v.getArchitecture(),
                                 v.getTraining().getFinalLoss(), metric(m, "mse@0.5"), metric(m, "classifier.confidence"),
-                                metric(m, "classifier.class-entropy-bits"),
-                                marks(v, latest, serving));
+                                metric(m, "classifier.class-entropy-bits"), metric(m, QualityGate.METRIC),
+                                marks(v, latest, serving, held));
                     });
+            held.values().forEach(System.out::println);
             return 0;
         }
 
-        private static String marks(ModelVersion v, Map<String, Integer> latest, Map<String, Integer> serving) {
+        private static String marks(ModelVersion v, LatestVersions latest, Map<String, Integer> serving,
+                                    Map<String, String> held) {
             List<String> marks = new java.util.ArrayList<>();
-            if (latest.get(v.getModel()) == v.getVersion()) {
+            if (Integer.valueOf(v.getVersion()).equals(latest.of(v.getModel()))) {
                 marks.add("latest");
+            }
+            if (held.containsKey(v.getModel() + "/" + v.getVersion())) {
+                marks.add("held");
             }
             if (Integer.valueOf(v.getVersion()).equals(serving.get(v.getModel()))) {
                 marks.add("serving");

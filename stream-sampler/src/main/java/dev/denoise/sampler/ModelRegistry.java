@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
@@ -23,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * thread between batches, while the caller waits off the processing path; only then does it
  * become its model's latest, atomically.
  * The latest is the version announced last on the model-versions topic, so re-publishing an
- * older version (`denoise models promote`) rolls back to it. Besides the latest, the most recent
- * other versions stay loaded for pinned requests, up to a bound.
+ * older version (`denoise models promote`) rolls back to it, unless the quality gate holds a newly
+ * announced version back: then it is loaded for pinned requests only (see {@link LatestVersions}).
+ * Besides the latest, the most recent other versions stay loaded for pinned requests, up to a
+ * bound; the latest always is.
  */
 public final class ModelRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
@@ -34,7 +35,10 @@ public final class ModelRegistry implements AutoCloseable {
     private final int maxLoadedVersions;
     private final Map<String, ConcurrentSkipListMap<Integer, LoadedModel>> models = new ConcurrentHashMap<>();
     /** Per model, the version requests without a pin get; always one of the loaded versions. */
-    private final Map<String, Integer> latest = new ConcurrentHashMap<>();
+    private final LatestVersions latest;
+
+    /** What became of an installed version: latest (new, or again), or held back by the quality gate (with why). */
+    public record Installed(boolean latest, Optional<String> heldBecause) {}
 
     /** A version the registry refused, and why. */
     public static final class RejectedVersion extends Exception {
@@ -43,43 +47,54 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    public ModelRegistry(Device device, ComputeThread compute, int maxLoadedVersions) {
+    public ModelRegistry(Device device, ComputeThread compute, int maxLoadedVersions, double qualityTolerance) {
         this.device = device;
         this.compute = compute;
         this.maxLoadedVersions = maxLoadedVersions;
+        this.latest = new LatestVersions(qualityTolerance);
     }
 
     /**
-     * Loads, checks and installs {@code version}; on refusal the versions already loaded keep serving.
-     *
-     * @return false if this version was already loaded (then it only becomes the latest again)
+     * Loads (unless loaded), checks and installs {@code version}: it becomes the latest, unless it
+     * is announced for the first time and the quality gate holds it back. On refusal the versions
+     * already loaded keep serving.
      */
-    public boolean install(ModelVersion version) throws RejectedVersion {
+    public Installed install(ModelVersion version) throws RejectedVersion {
         String name = version.getModel();
+        int number = version.getVersion();
         ConcurrentSkipListMap<Integer, LoadedModel> versions = models.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
-        if (versions.containsKey(version.getVersion())) {
-            Integer previous = latest.put(name, version.getVersion());
-            if (previous != null && !previous.equals(version.getVersion())) {
-                LOG.info("Serving {} v{} again (was v{})", name, version.getVersion(), previous);
+        if (!versions.containsKey(number)) {
+            Denoiser denoiser;
+            try {
+                denoiser = compute.call(() -> loadChecked(weightsOf(version)));
+            } catch (RuntimeException e) {
+                throw new RejectedVersion(name + " v" + number + " refused: " + e.getMessage(), e);
             }
-            return false;
+            versions.put(number, new LoadedModel(name, number, denoiser));
         }
-        Denoiser denoiser;
-        try {
-            denoiser = compute.call(() -> loadChecked(weightsOf(version)));
-        } catch (RuntimeException e) {
-            throw new RejectedVersion(name + " v" + version.getVersion() + " refused: " + e.getMessage(), e);
+        Optional<String> held = latest.announce(name, number, version.getTraining().getMetrics());
+        if (held.isPresent()) {
+            LOG.warn("{}", held.get());
+        } else {
+            LOG.info("Serving {} v{} (sha256 {})", name, number, version.getWeightsSha256());
         }
-        versions.put(version.getVersion(), new LoadedModel(name, version.getVersion(), denoiser));
-        latest.put(name, version.getVersion());
-        LOG.info("Serving {} v{} (sha256 {})", name, version.getVersion(), version.getWeightsSha256());
+        unloadBeyondBound(name, versions, number);
+        return new Installed(held.isEmpty(), held);
+    }
+
+    /** Unloads the lowest versions beyond the bound, never the latest nor the one just installed. */
+    private void unloadBeyondBound(String name, ConcurrentSkipListMap<Integer, LoadedModel> versions, int installed) {
         while (versions.size() > maxLoadedVersions) {
-            int lowest = versions.keySet().stream().filter(v -> v != version.getVersion()).findFirst().orElseThrow();
-            LoadedModel unloaded = versions.remove(lowest);
+            Integer serving = latest.of(name);
+            Optional<Integer> lowest = versions.keySet().stream()
+                    .filter(v -> v != installed && !v.equals(serving)).findFirst();
+            if (lowest.isEmpty()) {
+                return;
+            }
+            LoadedModel unloaded = versions.remove(lowest.get());
             LOG.info("Unloading {} (keeping {} versions)", unloaded, maxLoadedVersions);
             unloaded.release();
         }
-        return true;
     }
 
     /**
@@ -89,10 +104,10 @@ public final class ModelRegistry implements AutoCloseable {
     public Optional<LoadedModel> acquire(String model, int pinnedVersion) {
         ConcurrentSkipListMap<Integer, LoadedModel> versions = models.get(model);
         while (versions != null) {
-            Integer wanted = pinnedVersion == 0 ? latest.get(model) : Integer.valueOf(pinnedVersion);
+            Integer wanted = pinnedVersion == 0 ? latest.of(model) : Integer.valueOf(pinnedVersion);
             LoadedModel candidate = wanted == null ? null : versions.get(wanted);
             if (candidate == null) {
-                if (pinnedVersion != 0 || !latest.containsKey(model) || latest.get(model).equals(wanted)) {
+                if (pinnedVersion != 0 || latest.of(model) == null || latest.of(model).equals(wanted)) {
                     return Optional.empty();
                 }
                 continue; // the latest moved on while we looked: look again
@@ -110,7 +125,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     public boolean knows(String model) {
-        return latest.containsKey(model);
+        return latest.of(model) != null;
     }
 
     public boolean isEmpty() {
@@ -119,7 +134,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** The version each model serves to requests without a pin, for readiness and metrics. */
     public Map<String, Integer> latestVersions() {
-        return new TreeMap<>(latest);
+        return latest.all();
     }
 
     public Set<Integer> loadedVersions(String model) {

@@ -78,15 +78,19 @@ final class ModelVersionFollower implements AutoCloseable {
 
     private void install(ModelVersion version) {
         try {
-            registry.install(version);
+            registry.install(version).heldBecause().ifPresent(why -> report(FailureReason.QUALITY_HELD, why));
         } catch (ModelRegistry.RejectedVersion e) {
             LOG.warn("{}; still serving {}", e.getMessage(), registry.latestVersions());
-            failures.send(new ProducerRecord<>(topics.failures.name(), null, SampleFailure.newBuilder()
-                    .setReason(FailureReason.MODEL_REJECTED)
-                    .setMessage(e.getMessage())
-                    .setFailedAt(Instant.now())
-                    .build()));
+            report(FailureReason.MODEL_REJECTED, e.getMessage());
         }
+    }
+
+    private void report(FailureReason reason, String message) {
+        failures.send(new ProducerRecord<>(topics.failures.name(), null, SampleFailure.newBuilder()
+                .setReason(reason)
+                .setMessage(message)
+                .setFailedAt(Instant.now())
+                .build()));
     }
 
     @Override

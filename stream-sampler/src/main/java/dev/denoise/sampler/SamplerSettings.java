@@ -18,7 +18,8 @@ public record SamplerSettings(
         int maxLoadedVersions,
         Duration noModelWait,
         int httpPort,
-        String stateDir) {
+        String stateDir,
+        double qualityTolerance) {
 
     public static final Setting APPLICATION_ID = new Setting("DENOISE_APPLICATION_ID", "--application-id",
             "denoise-stream-sampler", "Kafka Streams application id: the consumer group and the prefix of internal topics.");
@@ -39,8 +40,12 @@ public record SamplerSettings(
     public static final Setting STATE_DIR = new Setting("DENOISE_STATE_DIR", "--state-dir",
             "/tmp/denoise-stream-sampler", "Kafka Streams state directory (pending work, restored from its changelog).");
 
+    public static final Setting QUALITY_TOLERANCE = new Setting("DENOISE_QUALITY_TOLERANCE", "--quality-tolerance",
+            "0.1", "How much worse (relative) a new version's published Frechet distance may be than the serving "
+            + "version's and still become the latest; a worse one serves pinned requests until promoted.");
+
     public static final List<Setting> SETTINGS = List.of(APPLICATION_ID, MAX_STEPS, MAX_SEEDS, MAX_BATCH, MAX_WAIT_MS,
-            MAX_LOADED_VERSIONS, NO_MODEL_WAIT_MS, HTTP_PORT, STATE_DIR);
+            MAX_LOADED_VERSIONS, NO_MODEL_WAIT_MS, HTTP_PORT, STATE_DIR, QUALITY_TOLERANCE);
 
     public static SamplerSettings resolve(Map<String, String> flags, Map<String, String> env) {
         return new SamplerSettings(
@@ -52,7 +57,8 @@ public record SamplerSettings(
                 positive(MAX_LOADED_VERSIONS, flags, env),
                 Duration.ofMillis(positive(NO_MODEL_WAIT_MS, flags, env)),
                 Integer.parseInt(HTTP_PORT.resolve(flags, env).orElseThrow()),
-                STATE_DIR.resolve(flags, env).orElseThrow());
+                STATE_DIR.resolve(flags, env).orElseThrow(),
+                nonNegative(QUALITY_TOLERANCE, flags, env));
     }
 
     public static SamplerSettings defaults() {
@@ -61,22 +67,36 @@ public record SamplerSettings(
 
     public SamplerSettings withApplicationId(String id) {
         return new SamplerSettings(id, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait, httpPort,
-                stateDir);
+                stateDir, qualityTolerance);
     }
 
     public SamplerSettings withStateDir(String dir) {
         return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait,
-                httpPort, dir);
+                httpPort, dir, qualityTolerance);
     }
 
     public SamplerSettings withHttpPort(int port) {
         return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait,
-                port, stateDir);
+                port, stateDir, qualityTolerance);
     }
 
     public SamplerSettings withNoModelWait(Duration wait) {
         return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, wait,
-                httpPort, stateDir);
+                httpPort, stateDir, qualityTolerance);
+    }
+
+    private static double nonNegative(Setting setting, Map<String, String> flags, Map<String, String> env) {
+        String value = setting.resolve(flags, env).orElseThrow();
+        try {
+            double parsed = Double.parseDouble(value.trim());
+            if (!(parsed >= 0) || Double.isInfinite(parsed)) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(setting.envVar() + " / " + setting.flag()
+                    + " must be a number >= 0, was \"" + value + "\"");
+        }
     }
 
     private static int positive(Setting setting, Map<String, String> flags, Map<String, String> env) {

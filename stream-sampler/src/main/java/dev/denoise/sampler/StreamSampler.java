@@ -45,7 +45,8 @@ public final class StreamSampler implements AutoCloseable {
         SamplerMetrics metrics = new SamplerMetrics();
         ComputeThread compute = new ComputeThread("denoise-compute");
         BatchesInFlight inFlight = new BatchesInFlight();
-        ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions());
+        ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions(),
+                settings.qualityTolerance());
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
         KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, compute, inFlight, metrics),

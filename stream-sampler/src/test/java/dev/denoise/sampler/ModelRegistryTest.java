@@ -8,6 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.WeightsPackage;
+import dev.denoise.schemas.ModelVersion;
+import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TrainedModel;
+import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ModelRegistryTest {
@@ -15,14 +20,14 @@ class ModelRegistryTest {
     @Test
     void keepsABoundedNumberOfVersionsAndServesTheOneAnnouncedLast() throws Exception {
         try (ComputeThread compute = new ComputeThread("registry-test-compute");
-             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3)) {
+             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1)) {
             for (int v = 1; v <= 4; v++) {
-                assertThat(registry.install(version(v, weights(v)))).isTrue();
+                assertThat(registry.install(version(v, weights(v))).latest()).isTrue();
             }
             assertThat(registry.loadedVersions("mnist")).containsExactlyInAnyOrder(2, 3, 4);
             assertThat(registry.latestVersions()).containsEntry("mnist", 4);
 
-            assertThat(registry.install(version(2, weights(2)))).as("already loaded").isFalse();
+            assertThat(registry.install(version(2, weights(2))).latest()).as("promoted while loaded").isTrue();
             assertThat(registry.latestVersions()).as("promoted").containsEntry("mnist", 2);
             LoadedModel served = registry.acquire("mnist", 0).orElseThrow();
             assertThat(served.version()).isEqualTo(2);
@@ -33,9 +38,46 @@ class ModelRegistryTest {
     }
 
     @Test
+    void theQualityGateHoldsBackAWorseVersionForPinnedRequestsAndAPromotionOverridesIt() throws Exception {
+        try (ComputeThread compute = new ComputeThread("registry-test-compute");
+             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 2, 0.1)) {
+            assertThat(registry.install(judged(1, 50.0)).latest()).isTrue();
+            assertThat(registry.install(judged(2, 54.0)).latest()).as("within the 10 % tolerance").isTrue();
+
+            ModelRegistry.Installed worse = registry.install(judged(3, 70.0));
+            assertThat(worse.latest()).isFalse();
+            assertThat(worse.heldBecause()).hasValueSatisfying(why -> assertThat(why)
+                    .contains("mnist v3 held back", "70.00", "v2's 54.00", "10 %"));
+            assertThat(registry.latestVersions()).containsEntry("mnist", 2);
+            LoadedModel pinned = registry.acquire("mnist", 3).orElseThrow();
+            assertThat(pinned.version()).as("a held version serves pinned requests").isEqualTo(3);
+            registry.release(pinned);
+
+            assertThat(registry.install(judged(4, 80.0)).latest()).isFalse();
+            assertThat(registry.loadedVersions("mnist")).as("the bound never unloads the latest")
+                    .contains(2).hasSize(2);
+
+            assertThat(registry.install(judged(3, 70.0)).latest()).as("an operator's promotion is not judged").isTrue();
+            assertThat(registry.latestVersions()).containsEntry("mnist", 3);
+            assertThat(registry.install(judged(5, 75.0)).latest()).as("judged against the promoted version")
+                    .isTrue();
+            assertThat(registry.install(judged(6, 1e9)).latest()).isFalse();
+        }
+    }
+
+    /** A version whose published metrics say its Frechet distance. */
+    private static ModelVersion judged(int number, double frechetDistance) {
+        WeightsPackage weights = weights(number);
+        TrainedModel model = new TrainedModel("mnist", weights.architecture(), weights.hyperParameters(),
+                weights.weights(), weights.sha256(), "test", 1, 128, 1e-3f, 0, 0.1,
+                Map.of(QualityGate.METRIC, frechetDistance));
+        return ModelVersionPublisher.toRecord(model, number, Instant.now());
+    }
+
+    @Test
     void aVersionWithAWrongHashIsRefusedAndTheLatestKeepsServing() throws Exception {
         try (ComputeThread compute = new ComputeThread("registry-test-compute");
-             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3)) {
+             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1)) {
             registry.install(version(1, weights(1)));
             WeightsPackage good = weights(2);
             WeightsPackage badHash = new WeightsPackage(good.architecture(), good.hyperParameters(), good.weights(),

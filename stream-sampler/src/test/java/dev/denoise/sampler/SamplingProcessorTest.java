@@ -116,7 +116,7 @@ class SamplingProcessorTest {
     private final class Harness implements AutoCloseable {
         final GatedSampler gate = new GatedSampler(new ArticleSampler());
         final ComputeThread compute = new ComputeThread("processor-test-compute");
-        final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3);
+        final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1);
         final BatchesInFlight inFlight = new BatchesInFlight();
         final SamplerMetrics metrics = new SamplerMetrics();
         final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
