@@ -95,13 +95,7 @@ class GradientCheckTest {
                 NDArray prediction = block.forward(new ParameterStore(call, false), typed, true).singletonOrThrow();
                 collector.backward(prediction.sub(target).square().mean());
             }
-            List<double[]> gradients = new ArrayList<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                NDArray gradient = p.getValue().getArray().getGradient();
-                gradient.attach(call);
-                gradients.add(gradient.toType(DataType.FLOAT64, false).toDoubleArray());
-            }
-            return gradients;
+            return gradientsOf(block, call);
         }
     }
 
@@ -141,14 +135,19 @@ class GradientCheckTest {
                         new NDList(noisy), true).singletonOrThrow();
                 collector.backward(prediction.sub(x).square().mean());
             }
-            List<double[]> gradients = new ArrayList<>();
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                NDArray gradient = p.getValue().getArray().getGradient();
-                gradient.attach(call);
-                gradients.add(gradient.toType(DataType.FLOAT64, false).toDoubleArray());
-            }
-            return gradients;
+            return gradientsOf(block, call);
         }
+    }
+
+    /** Every parameter's gradient, as doubles; the gradients' arrays go to {@code call}. */
+    private static List<double[]> gradientsOf(Block block, NDManager call) {
+        List<double[]> gradients = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray gradient = p.getValue().getArray().getGradient();
+            gradient.attach(call);
+            gradients.add(gradient.toType(DataType.FLOAT64, false).toDoubleArray());
+        }
+        return gradients;
     }
 
     /** max |actual − expected| / max |expected| over one parameter tensor. */
