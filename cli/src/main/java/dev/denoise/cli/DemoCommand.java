@@ -31,11 +31,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code denoise demo}: the whole system on the embedded stack. Starts a real broker and registry,
- * publishes the model version the project ships (or trains a short one), runs the stream-sampler,
- * requests 64 seeds at 40 steps, writes their contact sheet, and stops what it started.
+ * publishes the two models the project ships (the article's, or a short run of it, and the
+ * conditioned one), runs the stream-sampler, requests 64 seeds at 40 steps of the first and every
+ * digit 8 times at 8 ddim steps of the second, writes their contact sheets, and stops what it started.
  */
-@Command(name = "demo", description = "Run the whole pipeline locally: stack, model version, sampler, 64 images, contact sheet; then stop.")
+@Command(name = "demo", description = "Run the whole pipeline locally: stack, both shipped models, sampler, 64 article images "
+        + "and a row per digit from the conditioned model, contact sheets; then stop.")
 final class DemoCommand implements Callable<Integer> {
+    static final String SHIPPED_ARTICLE = "models/mnist.weights";
+    static final String SHIPPED_CONDITIONED = "models/mnist-cond.weights";
+
     @Mixin
     StackCommand.PortOptions ports = new StackCommand.PortOptions();
 
@@ -56,14 +61,26 @@ final class DemoCommand implements Callable<Integer> {
             ConnectionSettings settings = ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
                     ConnectionSettings.fromEnvironment().topicPrefix());
             TopicsCommand.create(settings, 4);
-            ModelVersion version = publishModel(settings);
+            ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
+            ModelVersion article = publish(publisher, articleModel());
+            ModelVersion conditioned = publish(publisher, TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_CONDITIONED)));
             step("starting the stream-sampler on " + ComputeDevice.describe());
             try (StreamSampler sampler = StreamSampler.start(settings, SamplerSettings.defaults()
                     .withApplicationId("denoise-demo")
                     .withStateDir(ProjectHome.state().resolve("demo-state").toString())
                     .withHttpPort(0))) {
-                awaitServing(sampler, version);
-                requestImages(settings);
+                awaitServing(sampler, article);
+                awaitServing(sampler, conditioned);
+                requestImages(settings, "64 seeds at 40 article steps", List.of(request(article, LongStream.range(0, 64),
+                        40, null)), "sheet.png");
+                List<SampleRequest> digits = new java.util.ArrayList<>();
+                String id = "demo-digits-" + UUID.randomUUID();
+                for (int digit = 0; digit < 10; digit++) {
+                    SampleRequest request = request(conditioned, LongStream.range(8L * digit, 8L * digit + 8), 8, digit);
+                    request.setRequestId(id + "-" + digit);
+                    digits.add(request);
+                }
+                requestImages(settings, "each digit 8 times at 8 ddim steps", digits, "sheet-digits.png");
             }
         } finally {
             if (!wasRunning && !keepStack) {
@@ -74,18 +91,20 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ModelVersion publishModel(ConnectionSettings settings) throws Exception {
-        ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
-        TrainedModel model;
-        if (train) {
-            step("training a short run (2 epochs) with DJL");
-            TrainingOptions options = TrainingOptions.defaults()
-                    .withDataDir(data != null ? data : ProjectHome.shippedMnist())
-                    .withEpochs(2).withOutputDir(ProjectHome.state().resolve("demo-train"));
-            model = new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
-        } else {
-            model = TrainedModelFiles.read(ProjectHome.root().resolve("models/mnist.weights"));
+    /** The shipped article model, or with --train a short run of the article's recipe. */
+    private TrainedModel articleModel() throws Exception {
+        if (!train) {
+            return TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_ARTICLE));
         }
+        step("training a short run (2 epochs) with DJL");
+        TrainingOptions options = TrainingOptions.defaults()
+                .withDataDir(data != null ? data : ProjectHome.shippedMnist())
+                .withEpochs(2).withOutputDir(ProjectHome.state().resolve("demo-train"));
+        return new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
+    }
+
+    /** Publishes {@code model} unless the same weights are already a version of it. */
+    private static ModelVersion publish(ModelVersionPublisher publisher, TrainedModel model) throws Exception {
         Optional<ModelVersion> already = publisher.readAll().stream()
                 .filter(v -> v.getModel().equals(model.modelName()) && v.getWeightsSha256().equals(model.sha256()))
                 .reduce((first, second) -> second);
@@ -112,24 +131,32 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void requestImages(ConnectionSettings settings) throws Exception {
-        Topics topics = Topics.of(settings);
-        SampleRequest request = SampleRequest.newBuilder()
+    private static SampleRequest request(ModelVersion version, LongStream seeds, int steps, Integer label) {
+        return SampleRequest.newBuilder()
                 .setRequestId("demo-" + UUID.randomUUID())
-                .setSeeds(LongStream.range(0, 64).boxed().toList())
-                .setSteps(40)
+                .setModel(version.getModel())
+                .setSeeds(seeds.boxed().toList())
+                .setSteps(steps)
+                .setClassLabel(label)
                 .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .build();
-        ImageFolder folder = new ImageFolder(ProjectHome.state().resolve("demo").resolve(request.getRequestId()));
-        step("requesting 64 seeds at 40 steps (request " + request.getRequestId() + ")");
+    }
+
+    private static void requestImages(ConnectionSettings settings, String what, List<SampleRequest> requests,
+                                      String sheetName) throws Exception {
+        Topics topics = Topics.of(settings);
+        ImageFolder folder = new ImageFolder(ProjectHome.state().resolve("demo").resolve(requests.get(0).getRequestId()));
+        step("requesting " + what + " from " + requests.get(0).getModel());
         long start = System.currentTimeMillis();
         List<GeneratedImage> images;
         try (ResultStream results = new ResultStream(settings, topics, false)) {
-            RequestCommand.send(settings, topics, request);
-            images = RequestCommand.awaitImages(results, request, folder, Duration.ofSeconds(120));
+            for (SampleRequest request : requests) {
+                RequestCommand.send(settings, topics, request);
+            }
+            images = RequestCommand.awaitImages(results, requests, folder, Duration.ofSeconds(120));
         }
         long elapsed = System.currentTimeMillis() - start;
-        Path sheet = ProjectHome.state().resolve("demo").resolve("sheet.png");
+        Path sheet = ProjectHome.state().resolve("demo").resolve(sheetName);
         ImageFolder.writeSheet(images, sheet);
         GeneratedImage first = images.get(0);
         long sampling = images.stream().mapToLong(GeneratedImage::getSamplingMs).max().orElse(0);

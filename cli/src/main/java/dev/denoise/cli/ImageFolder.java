@@ -42,6 +42,11 @@ final class ImageFolder {
 
     /** A grid of the images in request order (index), 8 to a row, enlarged for a person to look at. */
     static void writeSheet(List<GeneratedImage> images, Path file) throws IOException {
+        writeSheet(images, file, 8);
+    }
+
+    /** The images by request, then index, {@code columns} to a row. */
+    static void writeSheet(List<GeneratedImage> images, Path file, int columns) throws IOException {
         List<GeneratedImage> ordered = new ArrayList<>(images);
         ordered.sort(Comparator.comparing(GeneratedImage::getRequestId).thenComparingInt(GeneratedImage::getIndex));
         List<byte[]> pixels = new ArrayList<>();
@@ -57,7 +62,7 @@ final class ImageFolder {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.write(file, new ContactSheet(8, 2, 2).renderPng(pixels, width, height));
+        Files.write(file, new ContactSheet(columns, 2, 2).renderPng(pixels, width, height));
     }
 
     static byte[] bytes(ByteBuffer buffer) {

@@ -46,12 +46,15 @@ final class RequestCommand implements Callable<Integer> {
     boolean random;
     @Option(names = "--steps", defaultValue = "40", description = "Denoising steps (default ${DEFAULT-VALUE}).")
     int steps;
-    @Option(names = "--model", defaultValue = "mnist", description = "Model name (default ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "mnist-cond",
+            description = "Model name (default ${DEFAULT-VALUE}, the shipped conditioned model; mnist is the article's).")
     String model;
     @Option(names = "--model-version", paramLabel = "N", description = "Pin a model version; default the newest.")
     Integer version;
-    @Option(names = "--label", paramLabel = "DIGIT", description = "The digit 0-9 to draw, for class-conditioned models (cond-unet).")
-    Integer label;
+    @Option(names = "--label", paramLabel = "DIGIT|all",
+            description = "The digit 0-9 to draw, for class-conditioned models (cond-unet); all spreads the seeds over the "
+                    + "ten digits (one request per digit, seed i to digit i mod 10; the sheet has a row per digit).")
+    String label;
     @Option(names = "--guidance", paramLabel = "SCALE",
             description = "Classifier-free guidance scale, for class-conditioned models: 0 unconditional, 1 conditional, "
                     + "more sharpens the digit; default the model's.")
@@ -74,28 +77,65 @@ final class RequestCommand implements Callable<Integer> {
         ConnectionSettings settings = connection.settings();
         Topics topics = Topics.of(settings);
         requireKnownModel(settings);
-        SampleRequest request = SampleRequest.newBuilder()
-                .setRequestId(UUID.randomUUID().toString())
+        List<SampleRequest> requests = requests(seedList);
+        if (!await) {
+            for (SampleRequest request : requests) {
+                send(settings, topics, request);
+                System.out.println(request.getRequestId());
+            }
+            return 0;
+        }
+        ImageFolder folder = new ImageFolder(out != null ? out
+                : ProjectHome.state().resolve("images").resolve(requests.get(0).getRequestId()));
+        try (ResultStream results = new ResultStream(settings, topics, false)) {
+            for (SampleRequest request : requests) {
+                send(settings, topics, request);
+                System.out.println(request.getRequestId());
+            }
+            return collect(results, requests, folder);
+        }
+    }
+
+    /** One request, or with {@code --label all} one per digit, its ids sorting in digit order. */
+    private List<SampleRequest> requests(List<Long> seedList) {
+        String id = UUID.randomUUID().toString();
+        if (!"all".equals(label)) {
+            return List.of(request(id, seedList, label == null ? null : digit(label)));
+        }
+        List<SampleRequest> requests = new ArrayList<>();
+        for (int digit = 0; digit < 10; digit++) {
+            List<Long> share = new ArrayList<>();
+            for (int i = digit; i < seedList.size(); i += 10) {
+                share.add(seedList.get(i));
+            }
+            if (!share.isEmpty()) {
+                requests.add(request(id + "-digit" + digit, share, digit));
+            }
+        }
+        return requests;
+    }
+
+    private int digit(String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--label takes a digit 0-9 or all, not '" + value + "'");
+        }
+    }
+
+    private SampleRequest request(String id, List<Long> seedList, Integer classLabel) {
+        return SampleRequest.newBuilder()
+                .setRequestId(id)
                 .setSeeds(seedList)
                 .setSteps(steps)
                 .setSampler(sampler)
                 .setModel(model)
                 .setPinnedVersion(version)
-                .setClassLabel(label)
+                .setClassLabel(classLabel)
                 .setGuidanceScale(guidance)
                 .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .build();
-        if (!await) {
-            send(settings, topics, request);
-            System.out.println(request.getRequestId());
-            return 0;
-        }
-        ImageFolder folder = new ImageFolder(out != null ? out : ProjectHome.state().resolve("images").resolve(request.getRequestId()));
-        try (ResultStream results = new ResultStream(settings, topics, false)) {
-            send(settings, topics, request);
-            System.out.println(request.getRequestId());
-            return collect(results, request, folder);
-        }
     }
 
     private List<Long> seedList() {
@@ -116,10 +156,12 @@ final class RequestCommand implements Callable<Integer> {
         return list;
     }
 
-    private int collect(ResultStream results, SampleRequest request, ImageFolder folder) throws Exception {
-        List<GeneratedImage> images = awaitImages(results, request, folder, Duration.ofSeconds(timeoutSeconds));
+    private int collect(ResultStream results, List<SampleRequest> requests, ImageFolder folder) throws Exception {
+        List<GeneratedImage> images = awaitImages(results, requests, folder, Duration.ofSeconds(timeoutSeconds));
         Path sheet = folder.dir().resolve("sheet.png");
-        ImageFolder.writeSheet(images, sheet);
+        // Several requests (one per digit) get a row each.
+        int columns = requests.size() == 1 ? 8 : requests.stream().mapToInt(r -> r.getSeeds().size()).max().orElse(8);
+        ImageFolder.writeSheet(images, sheet, columns);
         GeneratedImage first = images.get(0);
         System.out.printf("%d images from %s v%d, %d steps; sampling %d ms per batch; sheet: %s%n", images.size(),
                 first.getModel(), first.getModelVersion(), first.getSteps(), first.getSamplingMs(), sheet);
@@ -127,24 +169,28 @@ final class RequestCommand implements Callable<Integer> {
     }
 
     /**
-     * Follows the images topic until every seed of {@code request} has its image, written to
-     * {@code folder} as it arrives; a failure record for the request or the timeout ends it with an error.
+     * Follows the images topic until every seed of {@code requests} has its image, written to
+     * {@code folder} as it arrives; a failure record for one of them or the timeout ends it with
+     * an error. Returns the images by request, then index.
      */
-    static List<GeneratedImage> awaitImages(ResultStream results, SampleRequest request, ImageFolder folder,
+    static List<GeneratedImage> awaitImages(ResultStream results, List<SampleRequest> requests, ImageFolder folder,
                                             Duration timeout) throws IOException {
-        Map<Integer, GeneratedImage> images = new TreeMap<>();
+        Map<String, SampleRequest> byId = new java.util.HashMap<>();
+        requests.forEach(r -> byId.put(r.getRequestId(), r));
+        Map<String, GeneratedImage> images = new TreeMap<>();
         int shown = -1;
         boolean interactive = System.console() != null;
-        int expected = request.getSeeds().size();
+        int expected = requests.stream().mapToInt(r -> r.getSeeds().size()).sum();
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (images.size() < expected && System.currentTimeMillis() < deadline) {
             for (GeneratedImage image : results.pollImages(Duration.ofMillis(200))) {
-                if (image.getRequestId().equals(request.getRequestId()) && images.putIfAbsent(image.getIndex(), image) == null) {
+                String key = image.getRequestId() + "#" + String.format(java.util.Locale.ROOT, "%09d", image.getIndex());
+                if (byId.containsKey(image.getRequestId()) && images.putIfAbsent(key, image) == null) {
                     folder.write(image);
                 }
             }
             for (SampleFailure failure : results.pollFailures()) {
-                if (request.getRequestId().equals(failure.getRequestId())) {
+                if (failure.getRequestId() != null && byId.containsKey(failure.getRequestId())) {
                     System.err.println();
                     throw new IllegalStateException("request failed: " + failure.getReason() + ": " + failure.getMessage());
                 }

@@ -39,7 +39,7 @@ class ClientCommandsTest {
 
     @Test
     void requestWithWaitWritesOneValidPngPerSeedAndASheet(@TempDir Path out) throws Exception {
-        CliRun run = CliRun.of(serving.args("request", "--seeds", "0..9,42", "--steps", "4", "--wait",
+        CliRun run = CliRun.of(serving.args("request", "--model", "mnist", "--seeds", "0..9,42", "--steps", "4", "--wait",
                 "--out", out.toString(), "--timeout", "60"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -57,8 +57,28 @@ class ClientCommandsTest {
     }
 
     @Test
+    void labelAllSpreadsTheSeedsOverTheTenDigitsOfTheDefaultConditionedModel(@TempDir Path out) throws Exception {
+        serving.publishConditioned();
+        CliRun run = CliRun.of(serving.args("request", "--label", "all", "--seeds", "0..19", "--steps", "2", "--wait",
+                "--out", out.toString(), "--timeout", "120"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> requestIds = run.out().lines().filter(l -> l.contains("-digit")).toList();
+        assertThat(requestIds).as("one request per digit").hasSize(10)
+                .allSatisfy(id -> assertThat(id).matches(".*-digit\\d"));
+        assertThat(out.resolve(requestIds.get(3) + "-seed13-mnist-cond-v1.png")).as("seed 13 asks for a 3").exists();
+        assertThat(run.out()).contains("20 images from mnist-cond v1");
+        assertThat(ImageIO.read(out.resolve("sheet.png").toFile()).getHeight()).as("a row per digit")
+                .isGreaterThan(28 * 2 * 9);
+
+        CliRun notADigit = CliRun.of(serving.args("request", "--label", "x", "--seeds", "1"));
+        assertThat(notADigit.exitCode()).isEqualTo(2);
+        assertThat(notADigit.err()).contains("--label takes a digit 0-9 or all");
+    }
+
+    @Test
     void imagesWritesWhatWasProduced(@TempDir Path first, @TempDir Path second) throws Exception {
-        CliRun request = CliRun.of(serving.args("request", "--count", "5", "--random", "--steps", "3", "--wait",
+        CliRun request = CliRun.of(serving.args("request", "--model", "mnist", "--count", "5", "--random", "--steps", "3", "--wait",
                 "--out", first.toString()));
         String requestId = request.out().lines().findFirst().orElseThrow();
 
@@ -95,7 +115,7 @@ class ClientCommandsTest {
 
     @Test
     void aRefusedRequestExitsNonZeroWithTheReason(@TempDir Path out) {
-        CliRun run = CliRun.of(serving.args("request", "--seeds", "1", "--steps", "0", "--wait", "--out", out.toString()));
+        CliRun run = CliRun.of(serving.args("request", "--model", "mnist", "--seeds", "1", "--steps", "0", "--wait", "--out", out.toString()));
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("INVALID_STEPS");
@@ -104,7 +124,7 @@ class ClientCommandsTest {
     @Test
     void anUnknownModelOrVersionIsRefusedBeforeAnythingIsSent() {
         CliRun model = CliRun.of(serving.args("request", "--seeds", "1", "--model", "no-such-model"));
-        CliRun version = CliRun.of(serving.args("request", "--seeds", "1", "--model-version", "7"));
+        CliRun version = CliRun.of(serving.args("request", "--model", "mnist", "--seeds", "1", "--model-version", "7"));
 
         assertThat(model.exitCode()).isEqualTo(1);
         assertThat(model.err()).contains("Unknown model 'no-such-model'");
@@ -115,7 +135,7 @@ class ClientCommandsTest {
     @Test
     void anUnreachableRegistryIsNamed() {
         String url = "http://127.0.0.1:" + FreePorts.find() + "/apis/ccompat/v7";
-        CliRun run = CliRun.of("request", "--seeds", "1", "--bootstrap-server", serving.stack.bootstrapServers(),
+        CliRun run = CliRun.of("request", "--model", "mnist", "--seeds", "1", "--bootstrap-server", serving.stack.bootstrapServers(),
                 "--schema-registry-url", url, "--topic-prefix", serving.connection.topicPrefix());
 
         assertThat(run.exitCode()).isEqualTo(1);
@@ -124,7 +144,7 @@ class ClientCommandsTest {
 
     @Test
     void malformedSeedsAreAUsageError() {
-        CliRun run = CliRun.of(serving.args("request", "--seeds", "3..x"));
+        CliRun run = CliRun.of(serving.args("request", "--model", "mnist", "--seeds", "3..x"));
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Malformed seeds '3..x'");

@@ -45,7 +45,7 @@ class ModelsCommandTest {
     }
 
     private static String versionOfNextImage(ServingFixture serving, Path out) {
-        CliRun run = CliRun.of(serving.args("request", "--seeds", "5", "--steps", "2", "--wait", "--out", out.toString()));
+        CliRun run = CliRun.of(serving.args("request", "--model", "mnist", "--seeds", "5", "--steps", "2", "--wait", "--out", out.toString()));
         assertThat(run.exitCode()).as(run.err()).isZero();
         String line = run.out().lines().filter(l -> l.contains("images from")).findFirst().orElseThrow();
         return line.replaceAll(".*images from mnist (v\\d+).*", "$1");

@@ -2,6 +2,7 @@ package dev.denoise.cli;
 
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
+import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
@@ -37,6 +38,16 @@ final class ServingFixture implements AutoCloseable {
                 .withHttpPort(0)
                 .withNoModelWait(Duration.ofSeconds(2)));
         awaitVersion(1);
+    }
+
+    /** An untrained cond-unet published as mnist-cond, and wait until it serves. */
+    void publishConditioned() throws Exception {
+        try (Denoiser denoiser = Denoiser.initialized(new CondUNet(), Device.cpu(), 9)) {
+            WeightsPackage w = denoiser.weights();
+            publisher.publish(new TrainedModel("mnist-cond", w.architecture(), w.hyperParameters(), w.weights(), w.sha256(),
+                    "test", 1, 128, 1e-3f, 9, 0.5, Map.of()));
+        }
+        Await.until("mnist-cond serving", () -> sampler.registry().latestVersions().containsKey("mnist-cond"));
     }
 
     /** A model whose weights come from {@code seed} (untrained: the tests check plumbing, not digits). */
