@@ -31,11 +31,15 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
         return requestId + "#" + index;
     }
 
-    /** Seeds that may share a forward pass: same model, version choice, sampler, steps and guidance (labels may differ). */
-    public record BatchKey(String model, int pinnedVersion, String sampler, int steps, float guidance) {}
+    /**
+     * Seeds that may share a forward pass: same model, version choice, sampler, steps, guidance,
+     * and either all labelled or none (the digits may differ). So what the serving model's
+     * architecture accepts of one seed of a batch, it accepts of all.
+     */
+    public record BatchKey(String model, int pinnedVersion, String sampler, int steps, float guidance, boolean labelled) {}
 
     public BatchKey batchKey() {
-        return new BatchKey(model, pinnedVersion, sampler, steps, guidance);
+        return new BatchKey(model, pinnedVersion, sampler, steps, guidance, label != NO_LABEL);
     }
 
     /**

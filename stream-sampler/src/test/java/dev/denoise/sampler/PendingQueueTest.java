@@ -52,6 +52,19 @@ class PendingQueueTest {
     }
 
     @Test
+    void labelledAndUnlabelledSeedsNeverShareABatchWhileDigitsMay() {
+        PendingQueue queue = new PendingQueue();
+        queue.add(new PendingSeed("a", 0, 1, 8, null, "m", 0, NOW, PendingSeed.NO_LABEL, Float.NaN));
+        queue.add(new PendingSeed("b", 0, 2, 8, null, "m", 0, NOW, 3, Float.NaN));
+        queue.add(new PendingSeed("c", 0, 3, 8, null, "m", 0, NOW, 7, Float.NaN));
+
+        assertThat(queue.nextBatch(NOW + 100, 64, 10, key -> true).orElseThrow())
+                .extracting(PendingSeed::requestId).containsExactly("a");
+        assertThat(queue.nextBatch(NOW + 100, 64, 10, key -> true).orElseThrow())
+                .extracting(PendingSeed::requestId).containsExactly("b", "c");
+    }
+
+    @Test
     void theStoreSerdeRoundTrips() {
         var serde = PendingSeed.serde();
         for (PendingSeed seed : List.of(new PendingSeed("req-ü", 7, -3L, 40, "article", "mnist", 2, NOW, PendingSeed.NO_LABEL, Float.NaN),
