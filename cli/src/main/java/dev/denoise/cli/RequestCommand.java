@@ -79,20 +79,22 @@ final class RequestCommand implements Callable<Integer> {
         requireKnownModel(settings);
         List<SampleRequest> requests = requests(seedList);
         if (!await) {
-            for (SampleRequest request : requests) {
-                send(settings, topics, request);
-                System.out.println(request.getRequestId());
-            }
+            sendAll(settings, topics, requests);
             return 0;
         }
         ImageFolder folder = new ImageFolder(out != null ? out
                 : ProjectHome.state().resolve("images").resolve(requests.get(0).getRequestId()));
         try (ResultStream results = new ResultStream(settings, topics, false)) {
-            for (SampleRequest request : requests) {
-                send(settings, topics, request);
-                System.out.println(request.getRequestId());
-            }
+            sendAll(settings, topics, requests);
             return collect(results, requests, folder);
+        }
+    }
+
+    private static void sendAll(ConnectionSettings settings, Topics topics, List<SampleRequest> requests)
+            throws InterruptedException {
+        for (SampleRequest request : requests) {
+            send(settings, topics, request);
+            System.out.println(request.getRequestId());
         }
     }
 
@@ -175,8 +177,8 @@ final class RequestCommand implements Callable<Integer> {
      */
     static List<GeneratedImage> awaitImages(ResultStream results, List<SampleRequest> requests, ImageFolder folder,
                                             Duration timeout) throws IOException {
-        Map<String, SampleRequest> byId = new java.util.HashMap<>();
-        requests.forEach(r -> byId.put(r.getRequestId(), r));
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        requests.forEach(r -> ids.add(r.getRequestId()));
         Map<String, GeneratedImage> images = new TreeMap<>();
         int shown = -1;
         boolean interactive = System.console() != null;
@@ -185,12 +187,12 @@ final class RequestCommand implements Callable<Integer> {
         while (images.size() < expected && System.currentTimeMillis() < deadline) {
             for (GeneratedImage image : results.pollImages(Duration.ofMillis(200))) {
                 String key = image.getRequestId() + "#" + String.format(java.util.Locale.ROOT, "%09d", image.getIndex());
-                if (byId.containsKey(image.getRequestId()) && images.putIfAbsent(key, image) == null) {
+                if (ids.contains(image.getRequestId()) && images.putIfAbsent(key, image) == null) {
                     folder.write(image);
                 }
             }
             for (SampleFailure failure : results.pollFailures()) {
-                if (failure.getRequestId() != null && byId.containsKey(failure.getRequestId())) {
+                if (failure.getRequestId() != null && ids.contains(failure.getRequestId())) {
                     System.err.println();
                     throw new IllegalStateException("request failed: " + failure.getReason() + ": " + failure.getMessage());
                 }
