@@ -40,6 +40,8 @@ public final class CondUNet implements DenoiserArchitecture {
     static final int CLASSES = 11;
     static final int EMBEDDING = 128;
     private static final int GROUPS = 8;
+    /** PyTorch's interpolation mode number for nearest-neighbour. */
+    private static final int NEAREST = 0;
 
     private final int[] channels;
     private final Layout layout;
@@ -316,8 +318,12 @@ public final class CondUNet implements DenoiserArchitecture {
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 
-    /** Nearest-neighbour 2x upsampling. */
+    /**
+     * Nearest-neighbour 2x upsampling in one op that keeps channels-last strides (two repeats
+     * give the same values but copy twice, into NCHW).
+     */
     private static NDArray upsample2x(NDArray x) {
-        return x.repeat(2, 2).repeat(3, 2);
+        Shape s = x.getShape();
+        return x.getNDArrayInternal().interpolation(new long[] {2 * s.get(2), 2 * s.get(3)}, NEAREST, false);
     }
 }

@@ -39,19 +39,36 @@ final class GroupNorm extends AbstractBlock {
                                      PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDManager owner = x.getManager();
-        Shape shape = x.getShape();
-        long n = shape.get(0);
-        NDArray grouped = x.reshape(n, groups, -1);
-        NDArray mean = grouped.mean(new int[] {2}, true);
-        NDArray centred = grouped.sub(mean);
-        NDArray variance = centred.square().mean(new int[] {2}, true);
-        NDArray normalised = centred.div(variance.add(EPSILON).sqrt()).reshape(shape);
+        long n = x.getShape().get(0);
+        // Statistics from per-channel moments, so the full-size array is read twice and written
+        // once, in whatever strides it has: reshaping it into groups would copy a channels-last
+        // array, and the next convolution would copy it back.
+        NDArray groupMean = groupMean(pixelMean(x, n), n);
+        NDArray groupSquare = groupMean(pixelMean(x.square(), n), n);
+        NDArray groupStd = groupSquare.sub(groupMean.square()).maximum(0f).add(EPSILON).sqrt();
         // Ops on a parameter belong to the parameter's manager: attach them to the input's.
-        NDArray scale = store.getValue(gamma, x.getDevice(), training).reshape(1, channels, 1, 1);
-        scale.attach(owner);
-        NDArray shift = store.getValue(beta, x.getDevice(), training).reshape(1, channels, 1, 1);
-        shift.attach(owner);
-        return new NDList(normalised.mul(scale).add(shift));
+        NDArray gammaRow = store.getValue(gamma, x.getDevice(), training).reshape(1, channels);
+        gammaRow.attach(owner);
+        NDArray betaRow = store.getValue(beta, x.getDevice(), training).reshape(1, channels);
+        betaRow.attach(owner);
+        NDArray scale = gammaRow.div(perChannel(groupStd, n));
+        NDArray shift = betaRow.sub(perChannel(groupMean, n).mul(scale));
+        return new NDList(x.mul(scale.reshape(n, channels, 1, 1)).add(shift.reshape(n, channels, 1, 1)));
+    }
+
+    /** (N, C) means over each channel's pixels; the reshape is a view in either layout. */
+    private NDArray pixelMean(NDArray x, long n) {
+        return x.reshape(n, channels, -1).mean(new int[] {2});
+    }
+
+    /** (N, C) per-channel values → (N, G, 1) means over each group's channels. */
+    private NDArray groupMean(NDArray perChannel, long n) {
+        return perChannel.reshape(n, groups, channels / groups).mean(new int[] {2}, true);
+    }
+
+    /** (N, G, 1) per-group values → (N, C), each channel its group's. */
+    private NDArray perChannel(NDArray perGroup, long n) {
+        return perGroup.repeat(2, channels / groups).reshape(n, channels);
     }
 
     @Override
