@@ -102,11 +102,11 @@ class ScheduleSamplerTest {
     @Test
     void guidanceMixesTheConditionalAndUnconditionalOutputs() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            // A network whose v is its label: unconditional 10, conditional the digit.
+            // A network whose v is a tenth of its label: unconditional 1, conditional the digit / 10.
             Prediction.Network labelled = (x, t, labels) -> {
                 float[] v = new float[labels.length * 784];
                 for (int i = 0; i < labels.length; i++) {
-                    Arrays.fill(v, i * 784, (i + 1) * 784, labels[i]);
+                    Arrays.fill(v, i * 784, (i + 1) * 784, labels[i] / 10f);
                 }
                 return x.getManager().create(v, new Shape(labels.length, 1, 28, 28));
             };
@@ -117,12 +117,44 @@ class ScheduleSamplerTest {
             for (float scale : new float[] {0f, 1f, 2.5f}) {
                 NDArray noise = Prediction.estimate(labelled, x, 500, labels, scale).noise();
                 float[] values = noise.toFloatArray();
-                // ε = σ·x + α·v with x = 0; v = 10 + scale·(label − 10)
-                assertThat(values[0]).as("scale %s", scale).isCloseTo(alpha * (10 + scale * (3 - 10)),
+                // ε = σ·x + α·v with x = 0 (x₀ = −σ·v is inside [-1, 1]); v = 1 + scale·(label/10 − 1)
+                assertThat(values[0]).as("scale %s", scale).isCloseTo(alpha * (1 + scale * (0.3f - 1)),
                         org.assertj.core.api.Assertions.within(1e-4f));
-                assertThat(values[784]).as("scale %s", scale).isCloseTo(alpha * (10 + scale * (4 - 10)),
+                assertThat(values[784]).as("scale %s", scale).isCloseTo(alpha * (1 + scale * (0.4f - 1)),
                         org.assertj.core.api.Assertions.within(1e-4f));
             }
+            // Outside the guided interval a scale above 1 is the conditional model; one up to 1 still applies.
+            for (int t : new int[] {Prediction.GUIDED_FROM - 1, Prediction.GUIDED_TO + 1}) {
+                float alphaT = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(t));
+                assertThat(Prediction.estimate(labelled, x, t, labels, 2.5f).noise().toFloatArray()[0])
+                        .as("scale 2.5 at t=%d", t).isCloseTo(alphaT * 0.3f, org.assertj.core.api.Assertions.within(1e-4f));
+                assertThat(Prediction.estimate(labelled, x, t, labels, 0.5f).noise().toFloatArray()[0])
+                        .as("scale 0.5 at t=%d", t).isCloseTo(alphaT * (1 + 0.5f * (0.3f - 1)),
+                                org.assertj.core.api.Assertions.within(1e-4f));
+            }
+            for (int t : new int[] {Prediction.GUIDED_FROM, Prediction.GUIDED_TO}) {
+                float alphaT = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(t));
+                assertThat(Prediction.estimate(labelled, x, t, labels, 2.5f).noise().toFloatArray()[0])
+                        .as("scale 2.5 at t=%d", t).isCloseTo(alphaT * (1 + 2.5f * (0.3f - 1)),
+                                org.assertj.core.api.Assertions.within(1e-4f));
+            }
+        }
+    }
+
+    /** Strong guidance pushes x₀ past [-1, 1]: the noise estimate must then follow the clipped x₀. */
+    @Test
+    void whereTheCleanEstimateIsClippedTheNoiseEstimateAgreesWithIt() {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            Prediction.Network far = (x, t, labels) -> x.getManager().full(x.getShape(), -8f); // x₀ = α·x + 8σ
+            NDArray x = manager.full(new Shape(1, 1, 28, 28), 0.5f);
+            int t = 300;
+            float alpha = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(t));
+            float sigma = (float) Math.sqrt(1 - Prediction.SCHEDULE.alphaBar(t));
+            Prediction.Estimate estimate = Prediction.estimate(far, x, t, new int[] {CondUNet.NO_CLASS}, 0f);
+            assertThat(estimate.x0().toFloatArray()[0]).isEqualTo(1f);
+            // x = α·x₀ + σ·ε holds for the pair the sampler steps with
+            assertThat(estimate.noise().toFloatArray()[0]).isCloseTo((0.5f - alpha) / sigma,
+                    org.assertj.core.api.Assertions.within(1e-5f));
         }
     }
 
@@ -149,6 +181,16 @@ class ScheduleSamplerTest {
                 assertThat(batch.get(0)).as(name + ": another seed").isNotEqualTo(batch.get(2));
             }
         }
+    }
+
+    @Test
+    void guidedStepsCostTwoPassesAndTheOthersOne() {
+        // 8 trailing steps visit 999, 874, 749, 624, 499, 374, 249, 124: three lie in [499, 749].
+        assertThat(Prediction.SCHEDULE.timesteps(8)).containsExactly(999, 874, 749, 624, 499, 374, 249, 124);
+        assertThat(Prediction.passes(8, 2f)).isEqualTo(11);
+        assertThat(Prediction.passes(8, 1f)).isEqualTo(8);
+        assertThat(Prediction.passes(8, 0f)).isEqualTo(8);
+        assertThat(Prediction.passes(8, 0.5f)).as("a scale below 1 applies everywhere").isEqualTo(16);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.Layout;
+import dev.denoise.diffusion.Prediction;
 import dev.denoise.diffusion.ScheduleSampler;
 import dev.denoise.diffusion.UniformNoise;
 import java.util.Locale;
@@ -71,11 +72,12 @@ public final class TrainerBenchmark {
                 labels[i] = i % 10;
             }
             double articleRate = sampling(article, 64, 40);
-            reportSampling("article-unet article", 40, articleRate, ARTICLE_MFLOP, 1, peak);
+            reportSampling("article-unet article", 40, articleRate, ARTICLE_MFLOP, 40, peak);
             ScheduleSampler ddim = new ScheduleSampler(ScheduleSampler.DDIM);
             for (int steps : new int[] {4, 8, 20}) {
                 double rate = 64 / secondsPerCall(() -> ddim.sample(cond, seeds, labels, CondUNet.DEFAULT_GUIDANCE, steps));
-                reportSampling("cond-unet ddim+guidance", steps, rate, condMflop(), 2, peak);
+                reportSampling("cond-unet ddim+guidance", steps, rate, condMflop(),
+                        Prediction.passes(steps, CondUNet.DEFAULT_GUIDANCE), peak);
                 if (steps == 8) {
                     System.out.printf(Locale.ROOT, "cond-unet at 8 steps / article-unet at 40: %.2fx images/s%n",
                             rate / articleRate);
@@ -109,10 +111,10 @@ public final class TrainerBenchmark {
     }
 
     private static void reportSampling(String what, int steps, double imagesPerSecond, double mflop,
-                                       int passesPerStep, double peakGflops) {
-        double gflops = imagesPerSecond * steps * passesPerStep * mflop / 1e3;
-        System.out.printf(Locale.ROOT, "%-24s %2d steps batch 64  %7.1f images/s  %5.1f GFLOP/s = %4.1f %% of peak%n",
-                what, steps, imagesPerSecond, gflops, 100 * gflops / peakGflops);
+                                       int passes, double peakGflops) {
+        double gflops = imagesPerSecond * passes * mflop / 1e3;
+        System.out.printf(Locale.ROOT, "%-24s %2d steps (%2d passes) batch 64  %7.1f images/s  %5.1f GFLOP/s = %4.1f %% of peak%n",
+                what, steps, passes, imagesPerSecond, gflops, 100 * gflops / peakGflops);
     }
 
     /** float32 2048x2048 matrix products through the engine, as GFLOP/s. */
