@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
         version = "denoise-stream 0.1.0",
         scope = ScopeType.INHERIT, // every subcommand gets -h/--help and -V/--version with this version
         description = "A diffusion model served on Kafka: run the local stack, produce requests, read images.",
-        subcommands = {StackCommand.class, TopicsCommand.class, TrainCommand.class, ServeCommand.class, RequestCommand.class, ImagesCommand.class, ModelsCommand.class, LoadTestCommand.class, BenchmarkCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StackCommand.class, TopicsCommand.class, TrainCommand.class, ServeCommand.class, RequestCommand.class, ImagesCommand.class, ModelsCommand.class, EvaluateCommand.class, LoadTestCommand.class, BenchmarkCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class DenoiseCli {
 
     public static void main(String[] args) {

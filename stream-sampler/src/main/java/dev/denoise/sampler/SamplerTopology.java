@@ -1,12 +1,8 @@
 package dev.denoise.sampler;
 
-import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.Sampler;
-import dev.denoise.diffusion.ScheduleSampler;
+import dev.denoise.diffusion.Samplers;
 import dev.denoise.schemas.Topics;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -26,16 +22,6 @@ public final class SamplerTopology {
 
     private SamplerTopology() {}
 
-    /** The samplers requests may name; each model's architecture says which of them it takes. */
-    public static Map<String, Sampler> samplers() {
-        Map<String, Sampler> samplers = new TreeMap<>();
-        samplers.put(ArticleSampler.NAME, new ArticleSampler());
-        for (String name : ScheduleSampler.NAMES) {
-            samplers.put(name, new ScheduleSampler(name));
-        }
-        return Map.copyOf(samplers);
-    }
-
     @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
     static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry,
                                  ComputeThread compute, BatchesInFlight inFlight, SamplerMetrics metrics) {
@@ -43,7 +29,7 @@ public final class SamplerTopology {
         topology.addSource("requests", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.requests.name());
         topology.addProcessor("sampler", () -> new SamplingProcessor(topics.requests.valueSerde().deserializer(),
-                settings, registry, compute, inFlight, samplers(), metrics), "requests");
+                settings, registry, compute, inFlight, Samplers.all(), metrics), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
         topology.addSink(IMAGES_SINK, topics.images.name(), Serdes.String().serializer(),

@@ -29,7 +29,6 @@ import java.util.Optional;
 public final class DenoiserTrainer {
 
     static final int QUALITY_SAMPLES = 1_000;
-    private static final long QUALITY_SEED_BASE = 1_000_000L;
 
     private final DenoiserArchitecture architecture;
     private final Recipe recipe;
@@ -169,63 +168,25 @@ public final class DenoiserTrainer {
         return lossSum / batches;
     }
 
-    /**
-     * What the digit classifier reads in the recipe's samples (see {@link SampleQuality}): its
-     * confidence, the classes' spread, for labelled models how often it reads the digit asked
-     * for, and the Fréchet distance of its features to held-out digits beside that of two real sets.
-     */
+    /** What the digit classifier reads in the recipe's samples (see {@link SampleEvaluation}). */
     private Map<String, Double> sampleQuality(Denoiser denoiser, MnistDataset train,
                                               MnistDataset heldOut, TrainingOptions options,
                                               Device device, TrainingListener listener)
             throws IOException {
-        try (DigitClassifier classifier = DigitClassifier.loadOrTrain(
-                options.outputDir().resolve("cache"), train, options.seed(), device, listener)) {
-            double accuracy = classifier.accuracy(heldOut);
+        try (SampleEvaluation evaluation = SampleEvaluation.open(train, heldOut,
+                options.outputDir().resolve("cache"), options.seed(), device, listener)) {
             listener.onMessage(String.format(Locale.ROOT,
                     "Digit classifier held-out accuracy %.3f; judging %d samples at %s",
-                    accuracy, qualitySamples, recipe.qualityDescription()));
-            List<byte[]> samples = new ArrayList<>();
-            int[] asked = new int[qualitySamples];
-            for (int from = 0; from < qualitySamples; from += 100) {
-                int n = Math.min(100, qualitySamples - from);
-                long[] seeds = new long[n];
-                int[] labels = new int[n];
-                for (int i = 0; i < n; i++) {
-                    seeds[i] = QUALITY_SEED_BASE + from + i;
-                    labels[i] = (from + i) % 10;
-                    asked[from + i] = labels[i];
-                }
-                samples.addAll(recipe.qualitySamples(denoiser, seeds, labels));
-            }
-            float[][] probabilities = classifier.probabilities(samples);
-            SampleQuality quality = SampleQuality.of(probabilities);
-            listener.onMessage("Predicted digits of the samples (0..9): " + Arrays.toString(quality.histogram()));
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("classifier.confidence", quality.meanConfidence());
-            metrics.put("classifier.class-entropy-bits", quality.classEntropyBits());
-            metrics.put("classifier.accuracy", accuracy);
-            if (recipe.labelled()) {
-                metrics.put("classifier.label-accuracy", SampleQuality.labelAccuracy(probabilities, asked));
-            }
-            int realCount = Math.min(heldOut.count(), train.count());
-            double[][] real = classifier.features(images(heldOut, realCount));
-            double fid = FrechetDistance.between(classifier.features(samples), real);
-            double floor = FrechetDistance.between(classifier.features(images(train, realCount)), real);
+                    evaluation.classifierAccuracy(), qualitySamples, recipe.qualityDescription()));
+            SampleEvaluation.Verdict verdict = evaluation.sampleAndJudge(qualitySamples, recipe.labelled(),
+                    (seeds, labels) -> recipe.qualitySamples(denoiser, seeds, labels));
+            listener.onMessage("Predicted digits of the samples (0..9): " + Arrays.toString(verdict.histogram()));
             listener.onMessage(String.format(Locale.ROOT,
                     "Frechet distance of the classifier's features to %d held-out digits: %.2f (two real sets: %.2f)",
-                    realCount, fid, floor));
-            metrics.put("classifier.frechet-distance", fid);
-            metrics.put("classifier.frechet-distance-real", floor);
+                    evaluation.realCount(), verdict.frechetDistance(), verdict.realFloor()));
+            Map<String, Double> metrics = new LinkedHashMap<>(verdict.metrics());
+            metrics.put("classifier.accuracy", evaluation.classifierAccuracy());
             return metrics;
         }
-    }
-
-    private static List<byte[]> images(MnistDataset data, int count) {
-        int pixels = data.pixelsPerImage();
-        List<byte[]> images = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            images.add(Arrays.copyOfRange(data.pixels(), i * pixels, (i + 1) * pixels));
-        }
-        return images;
     }
 }
