@@ -1,5 +1,6 @@
 package dev.denoise.cli;
 
+import dev.denoise.diffusion.Architectures;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleFailure;
@@ -44,8 +45,8 @@ final class RequestCommand implements Callable<Integer> {
 
     @Option(names = "--random", description = "With --count: draw the seeds at random.")
     boolean random;
-    @Option(names = "--steps", defaultValue = "40", description = "Denoising steps (default ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", description = "Denoising steps (default: the model's, 8 for cond-unet and 40 for article-unet).")
+    Integer steps;
     @Option(names = "--model", defaultValue = "mnist-cond",
             description = "Model name (default ${DEFAULT-VALUE}, the shipped conditioned model; mnist is the article's).")
     String model;
@@ -76,7 +77,10 @@ final class RequestCommand implements Callable<Integer> {
         List<Long> seedList = seedList();
         ConnectionSettings settings = connection.settings();
         Topics topics = Topics.of(settings);
-        requireKnownModel(settings);
+        String architecture = requireKnownModel(settings);
+        if (steps == null) {
+            steps = Architectures.named(architecture).defaultSteps();
+        }
         List<SampleRequest> requests = requests(seedList);
         if (!await) {
             sendAll(settings, topics, requests);
@@ -211,21 +215,24 @@ final class RequestCommand implements Callable<Integer> {
     }
 
     /** Refuses at once what the sampler would refuse later: a model or pinned version never published. */
-    private void requireKnownModel(ConnectionSettings settings) {
-        java.util.SortedSet<Integer> versions = new java.util.TreeSet<>();
+    /** Refuses an unknown model or version before anything is sent; the architecture of the version asked for. */
+    private String requireKnownModel(ConnectionSettings settings) {
+        java.util.SortedMap<Integer, String> versions = new java.util.TreeMap<>();
         ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
         for (ModelVersion published : publisher.readAll()) {
             if (published.getModel().equals(model)) {
-                versions.add(published.getVersion());
+                versions.put(published.getVersion(), published.getArchitecture());
             }
         }
         if (versions.isEmpty()) {
             throw new IllegalArgumentException("Unknown model '" + model + "': no version of it on "
                     + publisher.topicName() + " (publish one with `denoise train --publish`)");
         }
-        if (version != null && !versions.contains(version)) {
-            throw new IllegalArgumentException("Model '" + model + "' has no version " + version + "; versions: " + versions);
+        if (version != null && !versions.containsKey(version)) {
+            throw new IllegalArgumentException("Model '" + model + "' has no version " + version + "; versions: "
+                    + versions.keySet());
         }
+        return versions.get(version != null ? version : versions.lastKey());
     }
 
     static void send(ConnectionSettings settings, Topics topics, SampleRequest request) throws InterruptedException {

@@ -44,10 +44,16 @@ final class ServingFixture implements AutoCloseable {
     void publishConditioned() throws Exception {
         try (Denoiser denoiser = Denoiser.initialized(new CondUNet(), Device.cpu(), 9)) {
             WeightsPackage w = denoiser.weights();
-            publisher.publish(new TrainedModel("mnist-cond", w.architecture(), w.hyperParameters(), w.weights(), w.sha256(),
+            publishAndAwait(new TrainedModel("mnist-cond", w.architecture(), w.hyperParameters(), w.weights(), w.sha256(),
                     "test", 1, 128, 1e-3f, 9, 0.5, Map.of()));
         }
-        Await.until("mnist-cond serving", () -> sampler.registry().latestVersions().containsKey("mnist-cond"));
+    }
+
+    /** Publishes {@code model} as a new version of its name, and waits until that version serves. */
+    void publishAndAwait(TrainedModel model) throws Exception {
+        int version = publisher.publish(model).getVersion();
+        Await.until(model.modelName() + " v" + version + " serving",
+                () -> sampler.registry().latestVersions().getOrDefault(model.modelName(), 0) == version);
     }
 
     /** A model whose weights come from {@code seed} (untrained: the tests check plumbing, not digits). */

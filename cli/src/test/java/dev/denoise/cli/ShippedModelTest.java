@@ -1,0 +1,77 @@
+package dev.denoise.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.trainer.SampleEvaluation;
+import dev.denoise.trainer.TrainedModelFiles;
+import dev.denoise.trainer.TrainingListener;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped class-conditioned model, served through Kafka as a user asks for it: 100 seeds of
+ * each digit at its default 8 ddim steps and guidance, and the project's digit classifier reads
+ * the digit asked for in at least the target share of the images.
+ */
+@ExtendWith(KafkaStackExtension.class)
+class ShippedModelTest {
+    private static final Pattern FILE = Pattern.compile(".*-digit(\\d)-seed(\\d+)-mnist-cond-v\\d+\\.png");
+
+    @Test
+    void hundredSeedsOfEachDigitThroughKafkaAreReadAsTheirDigit(StackEndpoints stack, @TempDir Path out) throws Exception {
+        try (ServingFixture serving = new ServingFixture(stack)) {
+            serving.publishAndAwait(TrainedModelFiles.read(ProjectHome.root().resolve(DemoCommand.SHIPPED_CONDITIONED)));
+            CliRun run = CliRun.of(serving.args("request", "--model", "mnist-cond", "--label", "all", "--seeds", "0..999",
+                    "--wait", "--out", out.toString(), "--timeout", "600"));
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out()).as("the model's default steps").contains("1000 images from mnist-cond v1, 8 steps");
+        }
+        List<byte[]> images = new ArrayList<>();
+        List<Integer> asked = new ArrayList<>();
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path file : files.sorted().toList()) {
+                Matcher m = FILE.matcher(file.getFileName().toString());
+                if (m.matches()) {
+                    assertThat(Long.parseLong(m.group(2)) % 10).as(file.toString()).isEqualTo(Integer.parseInt(m.group(1)));
+                    images.add(greyPixels(file));
+                    asked.add(Integer.parseInt(m.group(1)));
+                }
+            }
+        }
+        assertThat(images).hasSize(1000);
+        assertThat(asked.stream().filter(d -> d == 7).count()).as("sevens asked for").isEqualTo(100);
+
+        try (SampleEvaluation evaluation = SampleEvaluation.open(ProjectHome.shippedMnist(), 1000,
+                ProjectHome.root().resolve("cli/target/classifier-cache"), 0, Device.cpu(), new TrainingListener() {})) {
+            SampleEvaluation.Verdict verdict = evaluation.judge(images,
+                    asked.stream().mapToInt(Integer::intValue).toArray());
+            System.out.printf(Locale.ROOT, "through Kafka: label accuracy %.3f, confidence %.3f, Frechet %.1f (floor %.1f)%n",
+                    verdict.labelAccuracy(), verdict.confidence(), verdict.frechetDistance(), verdict.realFloor());
+            assertThat(verdict.labelAccuracy()).as("label accuracy").isGreaterThanOrEqualTo(EvaluateCommand.TARGET_LABEL_ACCURACY);
+            assertThat(verdict.confidence()).as("confidence").isGreaterThanOrEqualTo(EvaluateCommand.TARGET_CONFIDENCE);
+        }
+    }
+
+    private static byte[] greyPixels(Path png) throws IOException {
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(28);
+        byte[] pixels = new byte[28 * 28];
+        image.getRaster().getDataElements(0, 0, 28, 28, pixels);
+        return pixels;
+    }
+}
