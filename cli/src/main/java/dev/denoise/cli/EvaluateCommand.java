@@ -6,7 +6,6 @@ import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.DenoiserArchitecture;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.diffusion.Samplers;
-import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.trainer.ConsoleProgress;
 import dev.denoise.trainer.SampleEvaluation;
 import dev.denoise.trainer.TrainedModel;
@@ -71,8 +70,7 @@ final class EvaluateCommand implements Callable<Integer> {
         TrainedModel model = TrainedModelFiles.read(weights != null ? weights
                 : ProjectHome.root().resolve(DemoCommand.SHIPPED_CONDITIONED));
         Device device = ComputeDevice.choose();
-        try (Denoiser denoiser = Denoiser.load(new WeightsPackage(model.architecture(), model.hyperParameters(),
-                model.weights(), model.sha256()), device)) {
+        try (Denoiser denoiser = Denoiser.load(model.weightsPackage(), device)) {
             DenoiserArchitecture architecture = denoiser.architecture();
             String samplerName = sampler != null ? sampler : architecture.samplers().get(0);
             if (!architecture.samplers().contains(samplerName)) {

@@ -214,8 +214,10 @@ final class RequestCommand implements Callable<Integer> {
         return new ArrayList<>(images.values());
     }
 
-    /** Refuses at once what the sampler would refuse later: a model or pinned version never published. */
-    /** Refuses an unknown model or version before anything is sent; the architecture of the version asked for. */
+    /**
+     * Refuses at once what the sampler would refuse later, a model or pinned version never
+     * published; returns the architecture of the version asked for (the latest when unpinned).
+     */
     private String requireKnownModel(ConnectionSettings settings) {
         java.util.SortedMap<Integer, String> versions = new java.util.TreeMap<>();
         ModelVersionPublisher publisher = new ModelVersionPublisher(settings);

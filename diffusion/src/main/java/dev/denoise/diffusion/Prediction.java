@@ -78,10 +78,14 @@ public final class Prediction {
     public static int passes(int steps, float scale) {
         int passes = 0;
         for (int t : SCHEDULE.timesteps(steps)) {
-            float applied = scaleAt(scale, t);
-            passes += applied == 0f || applied == 1f ? 1 : 2;
+            passes += mixes(scaleAt(scale, t)) ? 2 : 1;
         }
         return passes;
+    }
+
+    /** Whether {@code scale} mixes the conditional and unconditional outputs (two passes); 0 and 1 take one each. */
+    private static boolean mixes(float scale) {
+        return scale != 0f && scale != 1f;
     }
 
     private static NDArray guidedV(Network network, NDArray x, int timestep, int[] labels, float scale) {
@@ -92,7 +96,7 @@ public final class Prediction {
         if (scale == 0f || unlabelled) {
             return network.v(x, timestep, none);
         }
-        if (scale == 1f) {
+        if (!mixes(scale)) {
             return network.v(x, timestep, labels);
         }
         int[] both = Arrays.copyOf(labels, 2 * n);
