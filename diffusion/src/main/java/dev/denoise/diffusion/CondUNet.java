@@ -112,6 +112,11 @@ public final class CondUNet implements DenoiserArchitecture {
     }
 
     @Override
+    public NDList forwardInputs(NDArray images, int[] timesteps, int[] labels) {
+        return inputs(images, timesteps, labels);
+    }
+
+    @Override
     public boolean classConditioned() {
         return true;
     }

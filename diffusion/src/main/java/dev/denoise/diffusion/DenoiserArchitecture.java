@@ -36,6 +36,14 @@ public interface DenoiserArchitecture {
         return new NDList(x);
     }
 
+    /**
+     * The block's inputs for a pass over {@code images}, row i at {@code timesteps[i]} asking for
+     * {@code labels[i]}; an architecture without those inputs ignores them.
+     */
+    default NDList forwardInputs(NDArray images, int[] timesteps, int[] labels) {
+        return new NDList(images);
+    }
+
     /** Whether requests may ask it for a digit (a class label). */
     default boolean classConditioned() {
         return false;

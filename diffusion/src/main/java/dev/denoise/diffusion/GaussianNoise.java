@@ -21,6 +21,13 @@ public final class GaussianNoise {
         return noise;
     }
 
+    /** One image's {@code pixels} values from {@code seed} and {@code stream}: exactly its part of {@link #batch}. */
+    public static float[] image(long seed, long stream, int pixels) {
+        float[] noise = new float[pixels];
+        fill(new SplittableRandom(mix(seed, stream)), noise, 0, pixels);
+        return noise;
+    }
+
     /** Fills {@code length} values of {@code target} from {@code offset} with noise from {@code random}. */
     public static void fill(SplittableRandom random, float[] target, int offset, int length) {
         for (int i = 0; i < length; i += 2) {

@@ -1,10 +1,5 @@
 package dev.denoise.diffusion;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import java.util.Arrays;
-
 /**
  * What a sampler steps with: the clean-image and noise estimates of a v-predicting, class-
  * conditioned network at one timestep, with classifier-free guidance (Ho and Salimans, 2022).
@@ -27,43 +22,33 @@ public final class Prediction {
     public static final int GUIDED_FROM = SCHEDULE_LENGTH / 2 - 1;
     public static final int GUIDED_TO = 3 * SCHEDULE_LENGTH / 4 - 1;
 
-    /** Estimates of the clean image (clipped to the data range [-1, 1]) and of the noise. */
-    public record Estimate(NDArray x0, NDArray noise) {}
-
-    /** A network's output for noisy images at one timestep and the labels asked for. */
-    @FunctionalInterface
-    public interface Network {
-        NDArray v(NDArray x, int timestep, int[] labels);
-    }
-
     private Prediction() {
     }
 
-    /** The denoiser's network: {@code x}'s timestep and labels as its extra inputs. */
-    public static Network of(Denoiser denoiser) {
-        return (x, timestep, labels) -> {
-            int[] timesteps = new int[labels.length];
-            Arrays.fill(timesteps, timestep);
-            return denoiser.predict(CondUNet.inputs(x, timesteps, labels), false);
-        };
-    }
-
     /**
-     * The estimates at {@code timestep} with guidance {@code scale} there (see {@link #scaleAt}):
-     * v = v_none + scale·(v_label − v_none). Scale 0 is the unconditional model and 1 the
-     * conditional one, each in one pass; any other scale runs both in one batch of twice the size.
+     * The estimates at {@code timestep} from the network's v for image {@code x}: the clean image
+     * x̂₀ = α·x − σ·v clipped to the data range [-1, 1] into {@code x0}, and the noise that x holds
+     * given that x̂₀ into {@code noise}.
      */
-    public static Estimate estimate(Network network, NDArray x, int timestep, int[] labels, float scale) {
-        NDArray v = guidedV(network, x, timestep, labels, scaleAt(scale, timestep));
+    static void estimate(float[] x, float[] v, int timestep, float[] x0, float[] noise) {
         double alphaBar = SCHEDULE.alphaBar(timestep);
         float alpha = (float) Math.sqrt(alphaBar);
         float sigma = (float) Math.sqrt(1 - alphaBar);
-        NDArray x0 = x.mul(alpha).sub(v.mul(sigma)).clip(-1f, 1f);
-        // The noise that x holds given the clipped x₀, not σ·x + α·v: where clipping bit (strong
-        // guidance pushes x₀ past the data range) the two disagree, and a step built from both
-        // would leave the trajectory that the clean-image estimate describes.
-        NDArray noise = x.sub(x0.mul(alpha)).div(sigma);
-        return new Estimate(x0, noise);
+        for (int p = 0; p < x.length; p++) {
+            x0[p] = Math.min(1f, Math.max(-1f, x[p] * alpha - v[p] * sigma));
+            // Not σ·x + α·v: where clipping bit (strong guidance pushes x₀ past the data range) the
+            // two disagree, and a step built from both would leave the trajectory that x̂₀ describes.
+            noise[p] = (x[p] - x0[p] * alpha) / sigma;
+        }
+    }
+
+    /** Classifier-free guidance (Ho and Salimans, 2022): v = v_none + scale·(v_label − v_none), into {@code v}. */
+    static void guide(float[] outputs, int labelRow, int noneRow, float scale, float[] v) {
+        int n = v.length;
+        for (int p = 0; p < n; p++) {
+            float unconditional = outputs[noneRow * n + p];
+            v[p] = unconditional + (outputs[labelRow * n + p] - unconditional) * scale;
+        }
     }
 
     /**
@@ -84,26 +69,7 @@ public final class Prediction {
     }
 
     /** Whether {@code scale} mixes the conditional and unconditional outputs (two passes); 0 and 1 take one each. */
-    private static boolean mixes(float scale) {
+    static boolean mixes(float scale) {
         return scale != 0f && scale != 1f;
-    }
-
-    private static NDArray guidedV(Network network, NDArray x, int timestep, int[] labels, float scale) {
-        int n = labels.length;
-        int[] none = new int[n];
-        Arrays.fill(none, CondUNet.NO_CLASS);
-        boolean unlabelled = Arrays.equals(labels, none);
-        if (scale == 0f || unlabelled) {
-            return network.v(x, timestep, none);
-        }
-        if (!mixes(scale)) {
-            return network.v(x, timestep, labels);
-        }
-        int[] both = Arrays.copyOf(labels, 2 * n);
-        System.arraycopy(none, 0, both, n, n);
-        NDArray v = network.v(NDArrays.concat(new NDList(x, x), 0), timestep, both);
-        NDArray conditional = v.get("0:" + n);
-        NDArray unconditional = v.get(n + ":");
-        return unconditional.add(conditional.sub(unconditional).mul(scale));
     }
 }

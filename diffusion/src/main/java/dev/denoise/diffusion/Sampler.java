@@ -1,25 +1,43 @@
 package dev.denoise.diffusion;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** Turns seeds into images with a trained {@link Denoiser}. */
+/** Turns seeds into images with a trained {@link Denoiser}, one {@link Trajectory} an image. */
 public interface Sampler {
 
     /** Stable identifier, e.g. {@code article}. */
     String name();
 
     /**
-     * One image per seed, each as 8-bit grey pixels in row-major order (H·W bytes, 0 = black).
-     * An image depends only on its seed, the step count and the weights, not on its batch-mates.
+     * The trajectory of one image of {@code pixels} pixels from {@code seed} over {@code steps}
+     * steps, asking a class-conditioned model for {@code label} (0-9, or {@link CondUNet#NO_CLASS})
+     * with classifier-free guidance {@code scale}. Samplers of unconditioned models take no label.
      */
-    List<byte[]> sample(Denoiser denoiser, long[] seeds, int steps);
+    Trajectory start(long seed, int steps, int label, float scale, int pixels);
 
     /**
-     * As above, asking a class-conditioned model for {@code labels[i]} (0-9, or {@link
-     * CondUNet#NO_CLASS}) in image i, with classifier-free guidance {@code scale}; the image also
-     * depends on its label and the scale. Samplers of unconditioned models do not take labels.
+     * One image per seed, each as 8-bit grey pixels in row-major order (H·W bytes, 0 = black),
+     * all stepped together. An image depends only on its seed, the step count and the weights.
      */
+    default List<byte[]> sample(Denoiser denoiser, long[] seeds, int steps) {
+        int[] none = new int[seeds.length];
+        Arrays.fill(none, CondUNet.NO_CLASS);
+        return sample(denoiser, seeds, none, 0f, steps);
+    }
+
+    /** As above, image i asking for {@code labels[i]} with guidance {@code scale}; it also depends on those. */
     default List<byte[]> sample(Denoiser denoiser, long[] seeds, int[] labels, float scale, int steps) {
-        throw new UnsupportedOperationException("Sampler " + name() + " takes no labels");
+        if (labels.length != seeds.length) {
+            throw new IllegalArgumentException(labels.length + " labels for " + seeds.length + " seeds");
+        }
+        int pixels = Math.toIntExact(denoiser.architecture().imageShape().size());
+        List<Trajectory> trajectories = new ArrayList<>(seeds.length);
+        for (int i = 0; i < seeds.length; i++) {
+            trajectories.add(start(seeds[i], steps, labels[i], scale, pixels));
+        }
+        StepBatch.runToEnd(StepBatch.of(denoiser), denoiser.manager(), denoiser.architecture().imageShape(), trajectories);
+        return StepBatch.images(trajectories);
     }
 }

@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
@@ -20,18 +22,29 @@ class ArticleSamplerTest {
         assertThat(ArticleSampler.mix(0, 4)).isEqualTo(0.25f);
         assertThat(ArticleSampler.mix(1, 4)).isCloseTo(1f / 3, offset(1e-7f));
         assertThat(ArticleSampler.mix(3, 4)).isEqualTo(1f);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray x = manager.create(new float[] {0f, 1f});
-            NDArray p = manager.create(new float[] {1f, 0f});
-            assertThat(ArticleSampler.step(x, p, 0, 2).toFloatArray()).containsExactly(0.5f, 0.5f);
-            assertThat(ArticleSampler.step(x, p, 1, 2).toFloatArray()).containsExactly(1f, 0f);
+        Trajectory mix = new ArticleSampler.Mix(1, 2, new float[] {0f, 1f});
+        mix.advance(new float[] {9f, 9f, 1f, 0f}, 1); // its row is the second
+        assertThat(mix.values()).containsExactly(0.5f, 0.5f);
+        mix.advance(new float[] {1f, 0f}, 0);
+        assertThat(mix.values()).containsExactly(1f, 0f);
+        assertThat(mix.finished()).isTrue();
+    }
+
+    /** The article's loop over a network that sees only the images. */
+    private static List<byte[]> sample(UnaryOperator<NDArray> model, NDManager manager, Shape shape, long[] seeds, int steps) {
+        List<Trajectory> trajectories = new ArrayList<>();
+        for (long seed : seeds) {
+            trajectories.add(new ArticleSampler().start(seed, steps, CondUNet.NO_CLASS, 0f, 784));
         }
+        StepBatch.runToEnd((x, t, labels) -> model.apply(x), manager, new Shape(1, 28, 28), trajectories);
+        assertThat(shape.get(0)).isEqualTo(seeds.length);
+        return StepBatch.images(trajectories);
     }
 
     @Test
     void aConstantModelYieldsItsQuantisedConstant() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            List<byte[]> images = ArticleSampler.sample(x -> x.zerosLike().add(0.5f), manager,
+            List<byte[]> images = sample(x -> x.zerosLike().add(0.5f), manager,
                     new Shape(2, 1, 28, 28), new long[] {1, 2}, 5);
             assertThat(images).hasSize(2);
             for (byte[] image : images) {
@@ -46,8 +59,8 @@ class ArticleSamplerTest {
     @Test
     void clampsBeforeQuantising() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            byte[] low = ArticleSampler.sample(x -> x.zerosLike().sub(3f), manager, ONE, new long[] {1}, 1).get(0);
-            byte[] high = ArticleSampler.sample(x -> x.zerosLike().add(3f), manager, ONE, new long[] {1}, 1).get(0);
+            byte[] low = sample(x -> x.zerosLike().sub(3f), manager, ONE, new long[] {1}, 1).get(0);
+            byte[] high = sample(x -> x.zerosLike().add(3f), manager, ONE, new long[] {1}, 1).get(0);
             assertThat(low[0] & 0xFF).isZero();
             assertThat(high[0] & 0xFF).isEqualTo(255);
         }
@@ -56,8 +69,8 @@ class ArticleSamplerTest {
     @Test
     void theIdentityModelLeavesEachSeedsOwnInitialNoise() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            byte[] alone = ArticleSampler.sample(x -> x.duplicate(), manager, ONE, new long[] {77}, 3).get(0);
-            List<byte[]> batch = ArticleSampler.sample(x -> x.duplicate(), manager,
+            byte[] alone = sample(x -> x.duplicate(), manager, ONE, new long[] {77}, 3).get(0);
+            List<byte[]> batch = sample(x -> x.duplicate(), manager,
                     new Shape(3, 1, 28, 28), new long[] {5, 77, 6}, 3);
             assertThat(batch.get(1)).containsExactly(alone);
             float[] noise = UniformNoise.image(77, 784);

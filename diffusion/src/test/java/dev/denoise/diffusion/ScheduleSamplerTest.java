@@ -2,6 +2,7 @@ package dev.denoise.diffusion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -53,7 +54,7 @@ class ScheduleSamplerTest {
 
     private static double maxError(String sampler, int steps) {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            float[] end = new ScheduleSampler(sampler).run((x, t, labels) -> WIDE.v(x, t), manager, SHAPE, SEEDS,
+            float[] end = new ScheduleSampler(sampler).run((x, t, labels) -> WIDE.v(x, t[0]), manager, SHAPE, SEEDS,
                     NONE, 0f, steps);
             float[] expected = WIDE.flowEnd(GaussianNoise.batch(SEEDS, 0, 784));
             double max = 0;
@@ -80,8 +81,8 @@ class ScheduleSamplerTest {
     void ddpmDrawsTheRightAmountOfNoiseAndIsFixedBySeed() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ScheduleSampler ddpm = new ScheduleSampler(ScheduleSampler.DDPM);
-            float[] first = ddpm.run((x, t, labels) -> NARROW.v(x, t), manager, SHAPE, SEEDS, NONE, 0f, 1000);
-            float[] again = ddpm.run((x, t, labels) -> NARROW.v(x, t), manager, SHAPE, SEEDS, NONE, 0f, 1000);
+            float[] first = ddpm.run((x, t, labels) -> NARROW.v(x, t[0]), manager, SHAPE, SEEDS, NONE, 0f, 1000);
+            float[] again = ddpm.run((x, t, labels) -> NARROW.v(x, t[0]), manager, SHAPE, SEEDS, NONE, 0f, 1000);
             assertThat(again).containsExactly(first);
             // Ancestral sampling draws from the data distribution, N(0.1, 0.25²) per pixel.
             double mean = 0;
@@ -99,63 +100,77 @@ class ScheduleSamplerTest {
         }
     }
 
+    /**
+     * The clean-image estimate a ddim trajectory at x = 0 moves with at {@code timestep}, read back
+     * from where its step lands (x_s = x̂₀·(α_s − σ_s·α_t/σ_t)); the subtraction there costs a few
+     * digits, so callers compare to 1e-3, far finer than the differences between the cases.
+     */
+    private static float cleanEstimate(StepBatch.Network network, int label, float scale, int timestep) {
+        // One ddim step from t to clean lands on x̂₀; the trajectory starts at t's place in a 1000-step schedule.
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            ScheduleSampler ddim = new ScheduleSampler(ScheduleSampler.DDIM);
+            float[] zero = new float[784];
+            Trajectory trajectory = ddim.start(1, 1000, label, scale, zero.clone());
+            while (trajectory.step() < 999 - timestep) { // walk to timestep t with a network that keeps x at 0
+                trajectory.advance(new float[784 * trajectory.rows()], 0);
+                zero = trajectory.values();
+            }
+            assertThat(zero[0]).isZero();
+            StepBatch.advance(network, manager, new Shape(1, 28, 28), List.of(trajectory));
+            double alphaBarT = Prediction.SCHEDULE.alphaBar(timestep);
+            double alphaBarS = Prediction.SCHEDULE.alphaBar(timestep - 1);
+            // ddim from x = 0: x_s = α_s·x̂₀ + σ_s·(−α_t·x̂₀/σ_t)
+            return (float) (trajectory.values()[0] / (Math.sqrt(alphaBarS)
+                    - Math.sqrt(1 - alphaBarS) * Math.sqrt(alphaBarT) / Math.sqrt(1 - alphaBarT)));
+        }
+    }
+
     @Test
     void guidanceMixesTheConditionalAndUnconditionalOutputs() {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            // A network whose v is a tenth of its label: unconditional 1, conditional the digit / 10.
-            Prediction.Network labelled = (x, t, labels) -> {
-                float[] v = new float[labels.length * 784];
-                for (int i = 0; i < labels.length; i++) {
-                    Arrays.fill(v, i * 784, (i + 1) * 784, labels[i] / 10f);
-                }
-                return x.getManager().create(v, new Shape(labels.length, 1, 28, 28));
-            };
-            NDArray x = manager.zeros(new Shape(2, 1, 28, 28));
-            int[] labels = {3, 4};
+        // A network whose v is a tenth of its label: unconditional 1, conditional the digit / 10.
+        StepBatch.Network labelled = (x, t, labels) -> {
+            float[] v = new float[labels.length * 784];
+            for (int i = 0; i < labels.length; i++) {
+                Arrays.fill(v, i * 784, (i + 1) * 784, labels[i] / 10f);
+            }
+            return x.getManager().create(v, new Shape(labels.length, 1, 28, 28));
+        };
+        for (float scale : new float[] {0f, 1f, 2.5f}) {
             float sigma = (float) Math.sqrt(1 - Prediction.SCHEDULE.alphaBar(500));
-            float alpha = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(500));
-            for (float scale : new float[] {0f, 1f, 2.5f}) {
-                NDArray noise = Prediction.estimate(labelled, x, 500, labels, scale).noise();
-                float[] values = noise.toFloatArray();
-                // ε = σ·x + α·v with x = 0 (x₀ = −σ·v is inside [-1, 1]); v = 1 + scale·(label/10 − 1)
-                assertThat(values[0]).as("scale %s", scale).isCloseTo(alpha * (1 + scale * (0.3f - 1)),
-                        org.assertj.core.api.Assertions.within(1e-4f));
-                assertThat(values[784]).as("scale %s", scale).isCloseTo(alpha * (1 + scale * (0.4f - 1)),
-                        org.assertj.core.api.Assertions.within(1e-4f));
-            }
-            // Outside the guided interval a scale above 1 is the conditional model; one up to 1 still applies.
-            for (int t : new int[] {Prediction.GUIDED_FROM - 1, Prediction.GUIDED_TO + 1}) {
-                float alphaT = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(t));
-                assertThat(Prediction.estimate(labelled, x, t, labels, 2.5f).noise().toFloatArray()[0])
-                        .as("scale 2.5 at t=%d", t).isCloseTo(alphaT * 0.3f, org.assertj.core.api.Assertions.within(1e-4f));
-                assertThat(Prediction.estimate(labelled, x, t, labels, 0.5f).noise().toFloatArray()[0])
-                        .as("scale 0.5 at t=%d", t).isCloseTo(alphaT * (1 + 0.5f * (0.3f - 1)),
-                                org.assertj.core.api.Assertions.within(1e-4f));
-            }
-            for (int t : new int[] {Prediction.GUIDED_FROM, Prediction.GUIDED_TO}) {
-                float alphaT = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(t));
-                assertThat(Prediction.estimate(labelled, x, t, labels, 2.5f).noise().toFloatArray()[0])
-                        .as("scale 2.5 at t=%d", t).isCloseTo(alphaT * (1 + 2.5f * (0.3f - 1)),
-                                org.assertj.core.api.Assertions.within(1e-4f));
-            }
+            // x̂₀ = −σ·v with x = 0 (inside [-1, 1]); v = 1 + scale·(label/10 − 1)
+            assertThat(cleanEstimate(labelled, 3, scale, 500)).as("scale %s", scale)
+                    .isCloseTo(-sigma * (1 + scale * (0.3f - 1)), within(1e-3f));
+        }
+        // Outside the guided interval a scale above 1 is the conditional model; one up to 1 still applies.
+        for (int t : new int[] {Prediction.GUIDED_FROM - 1, Prediction.GUIDED_TO + 1}) {
+            float sigma = (float) Math.sqrt(1 - Prediction.SCHEDULE.alphaBar(t));
+            assertThat(cleanEstimate(labelled, 3, 2.5f, t)).as("scale 2.5 at t=%d", t).isCloseTo(-sigma * 0.3f, within(1e-3f));
+            assertThat(cleanEstimate(labelled, 3, 0.5f, t)).as("scale 0.5 at t=%d", t)
+                    .isCloseTo(-sigma * (1 + 0.5f * (0.3f - 1)), within(1e-3f));
+        }
+        for (int t : new int[] {Prediction.GUIDED_FROM, Prediction.GUIDED_TO}) {
+            float sigma = (float) Math.sqrt(1 - Prediction.SCHEDULE.alphaBar(t));
+            assertThat(cleanEstimate(labelled, 3, 2.5f, t)).as("scale 2.5 at t=%d", t)
+                    .isCloseTo(-sigma * (1 + 2.5f * (0.3f - 1)), within(1e-3f));
         }
     }
 
     /** Strong guidance pushes x₀ past [-1, 1]: the noise estimate must then follow the clipped x₀. */
     @Test
     void whereTheCleanEstimateIsClippedTheNoiseEstimateAgreesWithIt() {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            Prediction.Network far = (x, t, labels) -> x.getManager().full(x.getShape(), -8f); // x₀ = α·x + 8σ
-            NDArray x = manager.full(new Shape(1, 1, 28, 28), 0.5f);
-            int t = 300;
-            float alpha = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(t));
-            float sigma = (float) Math.sqrt(1 - Prediction.SCHEDULE.alphaBar(t));
-            Prediction.Estimate estimate = Prediction.estimate(far, x, t, new int[] {CondUNet.NO_CLASS}, 0f);
-            assertThat(estimate.x0().toFloatArray()[0]).isEqualTo(1f);
-            // x = α·x₀ + σ·ε holds for the pair the sampler steps with
-            assertThat(estimate.noise().toFloatArray()[0]).isCloseTo((0.5f - alpha) / sigma,
-                    org.assertj.core.api.Assertions.within(1e-5f));
-        }
+        float[] x = new float[784];
+        Arrays.fill(x, 0.5f);
+        float[] v = new float[784];
+        Arrays.fill(v, -8f); // x₀ = α·x + 8σ
+        float[] x0 = new float[784];
+        float[] noise = new float[784];
+        int t = 300;
+        float alpha = (float) Math.sqrt(Prediction.SCHEDULE.alphaBar(t));
+        float sigma = (float) Math.sqrt(1 - Prediction.SCHEDULE.alphaBar(t));
+        Prediction.estimate(x, v, t, x0, noise);
+        assertThat(x0[0]).isEqualTo(1f);
+        // x = α·x₀ + σ·ε holds for the pair the sampler steps with
+        assertThat(noise[0]).isCloseTo((0.5f - alpha) / sigma, within(1e-5f));
     }
 
     /**

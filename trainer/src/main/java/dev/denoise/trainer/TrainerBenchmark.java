@@ -118,7 +118,8 @@ public final class TrainerBenchmark {
     }
 
     /** float32 2048x2048 matrix products through the engine, as GFLOP/s. */
-    private static double matmulGflops(Device device) {
+    /** The float32 matrix-multiply rate of {@code device} through the engine (2048x2048), in GFLOP/s: the machine's measured peak. */
+    public static double matmulGflops(Device device) {
         int n = 2048;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             NDArray a = manager.randomUniform(-1, 1, new Shape(n, n));
