@@ -16,11 +16,15 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param acceptedAtMs when the sampler accepted the request (for queue wait and the no-model timeout)
  * @param label the digit asked for, or {@link #NO_LABEL}
  * @param guidance the guidance scale asked for, or NaN for the model's default
+ * @param priority the request's weight in the share of free slots (1 or more)
+ * @param deadlineAtMs when the seed fails if it has not started, or {@link #NO_DEADLINE}
  */
 public record PendingSeed(String requestId, int index, long seed, int steps, String sampler, String model,
-                          int pinnedVersion, long acceptedAtMs, int label, float guidance) {
+                          int pinnedVersion, long acceptedAtMs, int label, float guidance, int priority,
+                          long deadlineAtMs) {
     /** The label of an unconditional seed. */
     public static final int NO_LABEL = -1;
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** Store key: one entry per (request, index), so a request's seeds are emitted independently. */
     public String key() {
@@ -43,8 +47,9 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
     }
 
     /**
-     * A compact binary serde for the internal store and its changelog (no registry involved). The
-     * label and guidance come last, so entries written before they existed still read (as unconditional).
+     * A compact binary serde for the internal store and its changelog (no registry involved). Fields
+     * added later come last, so entries written before they existed still read: as unconditional,
+     * of priority 1, without a deadline.
      */
     public static Serde<PendingSeed> serde() {
         Serializer<PendingSeed> serializer = (topic, p) -> {
@@ -53,12 +58,12 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
             }
             byte[][] strings = {utf8(p.requestId), utf8(p.sampler == null ? "" : p.sampler), utf8(p.model)};
             ByteBuffer buffer = ByteBuffer.allocate(4 * 3 + strings[0].length + strings[1].length + strings[2].length
-                    + 4 + 8 + 4 + 4 + 8 + 4 + 4);
+                    + 4 + 8 + 4 + 4 + 8 + 4 + 4 + 4 + 8);
             for (byte[] s : strings) {
                 buffer.putInt(s.length).put(s);
             }
             buffer.putInt(p.index).putLong(p.seed).putInt(p.steps).putInt(p.pinnedVersion).putLong(p.acceptedAtMs)
-                    .putInt(p.label).putFloat(p.guidance);
+                    .putInt(p.label).putFloat(p.guidance).putInt(p.priority).putLong(p.deadlineAtMs);
             return buffer.array();
         };
         Deserializer<PendingSeed> deserializer = (topic, bytes) -> {
@@ -75,8 +80,12 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
             int pinned = buffer.getInt();
             long acceptedAt = buffer.getLong();
             boolean conditioned = buffer.remaining() >= 8;
+            int label = conditioned ? buffer.getInt() : NO_LABEL;
+            float guidance = conditioned ? buffer.getFloat() : Float.NaN;
+            boolean scheduled = buffer.remaining() >= 12;
             return new PendingSeed(requestId, index, seed, steps, sampler.isEmpty() ? null : sampler, model, pinned,
-                    acceptedAt, conditioned ? buffer.getInt() : NO_LABEL, conditioned ? buffer.getFloat() : Float.NaN);
+                    acceptedAt, label, guidance, scheduled ? buffer.getInt() : 1,
+                    scheduled ? buffer.getLong() : NO_DEADLINE);
         };
         return Serdes.serdeFrom(serializer, deserializer);
     }

@@ -8,10 +8,11 @@ import java.util.Set;
 
 /**
  * What makes a request servable: first on its own (seeds, steps, a sampler that exists, a digit,
- * a finite guidance scale), then against the architecture of the model version that serves it
+ * a finite guidance scale, a priority and deadline in range), then against the architecture of the model version that serves it
  * (a sampler it supports, a label only for a class-conditioned model).
  */
 final class RequestValidation {
+    static final int MAX_PRIORITY = 100;
     private final int maxSeeds;
     private final int maxSteps;
     private final Set<String> samplers;
@@ -59,6 +60,13 @@ final class RequestValidation {
         Float guidance = request.getGuidanceScale();
         if (guidance != null && !(Float.isFinite(guidance) && guidance >= 0)) {
             return reject(FailureReason.INVALID_GUIDANCE, "A guidance scale is a finite number >= 0, not " + guidance);
+        }
+        if (request.getPriority() < 1 || request.getPriority() > MAX_PRIORITY) {
+            return reject(FailureReason.INVALID_PRIORITY, "A priority is 1 to " + MAX_PRIORITY + ", not " + request.getPriority());
+        }
+        Long deadline = request.getDeadlineMs();
+        if (deadline != null && deadline < 1) {
+            return reject(FailureReason.INVALID_DEADLINE, "A deadline is a positive number of milliseconds, not " + deadline);
         }
         return Optional.empty();
     }

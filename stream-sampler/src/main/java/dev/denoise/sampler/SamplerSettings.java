@@ -19,7 +19,8 @@ public record SamplerSettings(
         Duration noModelWait,
         int httpPort,
         String stateDir,
-        double qualityTolerance) {
+        double qualityTolerance,
+        Scheduling scheduling) {
 
     public static final Setting APPLICATION_ID = new Setting("DENOISE_APPLICATION_ID", "--application-id",
             "denoise-stream-sampler", "Kafka Streams application id: the consumer group and the prefix of internal topics.");
@@ -30,7 +31,8 @@ public record SamplerSettings(
     public static final Setting MAX_BATCH = new Setting("DENOISE_MAX_BATCH", "--max-batch", "64",
             "Most images sampled in one forward pass, across requests.");
     public static final Setting MAX_WAIT_MS = new Setting("DENOISE_MAX_WAIT_MS", "--max-wait-ms", "10",
-            "Longest a seed waits for batch-mates before a smaller batch runs.");
+            "How often the stream thread emits finished images when no request arrives; under whole-batch "
+            + "scheduling also the longest a seed waits for batch-mates before a smaller batch runs.");
     public static final Setting MAX_LOADED_VERSIONS = new Setting("DENOISE_MAX_LOADED_VERSIONS",
             "--max-loaded-versions", "3", "Model versions kept loaded per model name (the latest always is).");
     public static final Setting NO_MODEL_WAIT_MS = new Setting("DENOISE_NO_MODEL_WAIT_MS", "--no-model-wait-ms",
@@ -44,8 +46,12 @@ public record SamplerSettings(
             "0.1", "How much worse (relative) a new version's published Frechet distance may be than the serving "
             + "version's and still become the latest; a worse one serves pinned requests until promoted.");
 
+    public static final Setting SCHEDULING = new Setting("DENOISE_SCHEDULING", "--scheduling", "continuous",
+            "How slots are filled: continuous (every step, fairly between requests, by priority) or whole-batch "
+            + "(the earlier design, for comparison: a batch of one kind of seed runs all its steps, oldest first).");
+
     public static final List<Setting> SETTINGS = List.of(APPLICATION_ID, MAX_STEPS, MAX_SEEDS, MAX_BATCH, MAX_WAIT_MS,
-            MAX_LOADED_VERSIONS, NO_MODEL_WAIT_MS, HTTP_PORT, STATE_DIR, QUALITY_TOLERANCE);
+            MAX_LOADED_VERSIONS, NO_MODEL_WAIT_MS, HTTP_PORT, STATE_DIR, QUALITY_TOLERANCE, SCHEDULING);
 
     public static SamplerSettings resolve(Map<String, String> flags, Map<String, String> env) {
         return new SamplerSettings(
@@ -58,7 +64,8 @@ public record SamplerSettings(
                 Duration.ofMillis(positive(NO_MODEL_WAIT_MS, flags, env)),
                 Integer.parseInt(HTTP_PORT.resolve(flags, env).orElseThrow()),
                 STATE_DIR.resolve(flags, env).orElseThrow(),
-                nonNegative(QUALITY_TOLERANCE, flags, env));
+                nonNegative(QUALITY_TOLERANCE, flags, env),
+                scheduling(flags, env));
     }
 
     public static SamplerSettings defaults() {
@@ -67,22 +74,32 @@ public record SamplerSettings(
 
     public SamplerSettings withApplicationId(String id) {
         return new SamplerSettings(id, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait, httpPort,
-                stateDir, qualityTolerance);
+                stateDir, qualityTolerance, scheduling);
     }
 
     public SamplerSettings withStateDir(String dir) {
         return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait,
-                httpPort, dir, qualityTolerance);
+                httpPort, dir, qualityTolerance, scheduling);
     }
 
     public SamplerSettings withHttpPort(int port) {
         return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, noModelWait,
-                port, stateDir, qualityTolerance);
+                port, stateDir, qualityTolerance, scheduling);
     }
 
     public SamplerSettings withNoModelWait(Duration wait) {
         return new SamplerSettings(applicationId, maxSteps, maxSeeds, maxBatch, maxWait, maxLoadedVersions, wait,
-                httpPort, stateDir, qualityTolerance);
+                httpPort, stateDir, qualityTolerance, scheduling);
+    }
+
+    private static Scheduling scheduling(Map<String, String> flags, Map<String, String> env) {
+        String value = SCHEDULING.resolve(flags, env).orElseThrow();
+        try {
+            return Scheduling.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(SCHEDULING.envVar() + " / " + SCHEDULING.flag() + " must be "
+                    + e.getMessage() + ", was \"" + value + "\"");
+        }
     }
 
     private static double nonNegative(Setting setting, Map<String, String> flags, Map<String, String> env) {

@@ -1,6 +1,5 @@
 package dev.denoise.sampler;
 
-import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Samplers;
 import dev.denoise.schemas.Topics;
 import org.apache.kafka.common.serialization.Serdes;
@@ -10,7 +9,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * requests ──► sampler (pending store) ──► images
- *                                     └──► failures (dead letters)
+ *                  │    ▲             └──► failures (dead letters)
+ *                  ▼    │
+ *             step scheduler (compute thread)
  *
  * <p>Requests are read as raw bytes and decoded inside the processor, so an undecodable record
  * becomes a failure record with its original bytes instead of stopping the application.
@@ -23,13 +24,15 @@ public final class SamplerTopology {
     private SamplerTopology() {}
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
-    static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry,
-                                 ComputeThread compute, BatchesInFlight inFlight, SamplerMetrics metrics) {
+    static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry, StepScheduler scheduler,
+                          SamplerMetrics metrics) {
         Topology topology = new Topology();
         topology.addSource("requests", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.requests.name());
-        topology.addProcessor("sampler", () -> new SamplingProcessor(topics.requests.valueSerde().deserializer(),
-                settings, registry, compute, inFlight, Samplers.all(), metrics), "requests");
+        SamplingProcessor.Names names = new SamplingProcessor.Names(PENDING_STORE, IMAGES_SINK, FAILURES_SINK);
+        topology.addProcessor("sampler", () -> new SamplingProcessor(new RequestIntake(
+                topics.requests.valueSerde().deserializer(), new RequestValidation(settings, Samplers.all().keySet()),
+                registry), scheduler, metrics, settings.maxWait(), names), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
         topology.addSink(IMAGES_SINK, topics.images.name(), Serdes.String().serializer(),

@@ -2,12 +2,14 @@ package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.ComputeThread;
+import dev.denoise.diffusion.Samplers;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -19,21 +21,21 @@ import org.slf4j.LoggerFactory;
  * Streams application that turns requests into images with exactly-once processing.
  */
 public final class StreamSampler implements AutoCloseable {
-    /** Longest a graceful stop waits for the batches on the compute thread to be emitted. */
+    /** Longest a graceful stop waits for the seeds in slots to be emitted. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
     private static final Logger LOG = LoggerFactory.getLogger(StreamSampler.class);
 
     private final ComputeThread compute;
-    private final BatchesInFlight inFlight;
+    private final StepScheduler scheduler;
     private final ModelRegistry registry;
     private final ModelVersionFollower follower;
     private final KafkaStreams streams;
     private final HealthServer http;
 
-    private StreamSampler(ComputeThread compute, BatchesInFlight inFlight, ModelRegistry registry,
+    private StreamSampler(ComputeThread compute, StepScheduler scheduler, ModelRegistry registry,
                           ModelVersionFollower follower, KafkaStreams streams, HealthServer http) {
         this.compute = compute;
-        this.inFlight = inFlight;
+        this.scheduler = scheduler;
         this.registry = registry;
         this.follower = follower;
         this.streams = streams;
@@ -44,17 +46,17 @@ public final class StreamSampler implements AutoCloseable {
         Topics topics = Topics.of(connection);
         SamplerMetrics metrics = new SamplerMetrics();
         ComputeThread compute = new ComputeThread("denoise-compute");
-        BatchesInFlight inFlight = new BatchesInFlight();
         ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions(),
                 settings.qualityTolerance());
+        StepScheduler scheduler = new StepScheduler(compute, registry, Samplers.all(), settings, metrics);
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
-        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, compute, inFlight, metrics),
+        KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, scheduler, metrics),
                 streamsConfig(connection, settings));
         streams.start();
         HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry),
                 () -> metrics.render(registry.latestVersions()));
-        return new StreamSampler(compute, inFlight, registry, follower, streams, http);
+        return new StreamSampler(compute, scheduler, registry, follower, streams, http);
     }
 
     /** The port of /health, /ready and /metrics. */
@@ -69,7 +71,7 @@ public final class StreamSampler implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
         // The stream thread comes back at least this often without new requests, to emit what the
-        // compute thread finished and to run partial batches after their maximum wait.
+        // compute thread finished.
         props.put(StreamsConfig.POLL_MS_CONFIG, settings.maxWait().toMillis());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // Kafka 5.0's default
         return props;
@@ -92,14 +94,19 @@ public final class StreamSampler implements AutoCloseable {
         return registry;
     }
 
-    /** Runs {@code work} on the thread that runs this sampler's batches, e.g. to compare against it. */
+    /** Runs {@code work} on the thread that samples, e.g. to compare against it, and waits for it. */
     public <T> T onComputeThread(Callable<T> work) {
         return compute.call(work);
     }
 
+    /** Queues {@code work} on the thread that samples, behind what is queued there now, and returns at once. */
+    public <T> CompletableFuture<T> submitToComputeThread(Callable<T> work) {
+        return compute.submit(work);
+    }
+
     /**
-     * Starts no new batch, waits (up to 25 s) until the batches on the compute thread are emitted,
-     * then stops Streams, which commits them; seeds not yet in a batch stay pending in the store
+     * Gives no seed a new slot, waits (up to 25 s) until the seeds in slots are emitted, then
+     * stops Streams, which commits them; seeds not yet in a slot stay pending in the store
      * for the next instance. Then frees the models.
      */
     @Override
@@ -107,8 +114,8 @@ public final class StreamSampler implements AutoCloseable {
         http.close();
         if (streams.state().isRunningOrRebalancing()) {
             try {
-                if (!inFlight.drain(DRAIN_TIMEOUT)) {
-                    LOG.warn("Batches still sampling after {} s; their seeds stay pending for the next instance",
+                if (!scheduler.drain(DRAIN_TIMEOUT)) {
+                    LOG.warn("Seeds still sampling after {} s; they stay pending for the next instance",
                             DRAIN_TIMEOUT.toSeconds());
                 }
             } catch (InterruptedException e) {

@@ -22,22 +22,28 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A graceful stop emits and commits the batch being sampled instead of leaving it to the next instance. */
+/**
+ * A graceful stop emits and commits the seeds in slots instead of leaving them to the next
+ * instance; the seeds still waiting stay pending, and the next instance samples them: each image
+ * exactly once in all.
+ */
 @ExtendWith(KafkaStackExtension.class)
 class GracefulStopIntegrationTest {
 
     /**
-     * The compute thread is held busy, so the request's batch is surely on it when the stop begins,
-     * and is only let go once the stop has begun (the HTTP endpoint is the first thing it closes).
+     * The compute thread is held while the request arrives, then lets exactly one iteration run
+     * (8 of its 64 seeds start: ⌈64 slots / 8 steps⌉), then is held again until the stop has begun
+     * (the HTTP endpoint is the first thing it closes).
      */
     @Test
-    void closingWhileABatchSamplesStillEmitsItsImages(StackEndpoints stack) throws Exception {
+    void closingWhileSeedsSampleEmitsThemAndTheNextInstanceTheRest(StackEndpoints stack) throws Exception {
         ConnectionSettings connection = SamplerFixtures.freshTopics(stack, "stop", 1);
         Topics topics = Topics.of(connection);
         new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
@@ -46,38 +52,49 @@ class GracefulStopIntegrationTest {
                 .setSeeds(LongStream.range(0, 64).boxed().toList()).setSteps(8).setRequestedAt(Instant.now()).build();
 
         StreamSampler sampler = StreamSampler.start(connection, settings);
-        CountDownLatch computeHeld = new CountDownLatch(1);
+        CountDownLatch letFirstGo = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
         CompletableFuture<Void> closing = null;
         try {
             Await.until("the sampler ready", sampler::ready);
-            CompletableFuture.runAsync(() -> sampler.onComputeThread(() -> {
-                computeHeld.countDown();
-                return letGo.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES);
-            }));
-            assertThat(computeHeld.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES)).isTrue();
+            hold(sampler, letFirstGo);
             try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
                     topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
                 producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
             }
             int port = sampler.httpPort();
-            Await.until("the request's 64 seeds in a batch on the compute thread",
-                    () -> gauge(port, "denoise_sampling_seeds") == 64);
+            Await.until("the request's 64 seeds accepted", () -> gauge(port, "denoise_pending_seeds") == 64);
+            hold(sampler, letGo); // behind the scheduler's first iteration, which waits behind the first hold
+            letFirstGo.countDown();
+            Await.until("8 seeds in slots", () -> gauge(port, "denoise_sampling_seeds") == 8);
 
             closing = CompletableFuture.runAsync(sampler::close);
             Await.until("the stop to begin (HTTP closed)", () -> !answers(port));
             letGo.countDown();
             closing.get(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES);
         } finally {
+            letFirstGo.countDown();
             letGo.countDown();
             if (closing == null) {
                 sampler.close();
             }
         }
+        List<GeneratedImage> first = TopicReader.read(connection, topics.images,
+                image -> image.getRequestId().equals(request.getRequestId()), 8);
+        assertThat(first).extracting(GeneratedImage::getIndex).as("the seeds in slots when the sampler stopped")
+                .containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
 
-        List<GeneratedImage> images = TopicReader.read(connection, topics.images,
-                image -> image.getRequestId().equals(request.getRequestId()), 64);
-        assertThat(images).as("images of the batch that was sampling when the sampler stopped").hasSize(64);
+        try (StreamSampler next = StreamSampler.start(connection, settings.withHttpPort(0))) {
+            List<GeneratedImage> all = TopicReader.read(connection, topics.images,
+                    image -> image.getRequestId().equals(request.getRequestId()), 64);
+            assertThat(all).extracting(GeneratedImage::getIndex).as("every seed exactly once across the two instances")
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 64).boxed().toList());
+        }
+    }
+
+    /** Holds the sampler's compute thread, after what is queued there now, until {@code letGo} opens. */
+    private static void hold(StreamSampler sampler, CountDownLatch letGo) {
+        sampler.submitToComputeThread(() -> letGo.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES));
     }
 
     private static long gauge(int port, String name) throws Exception {

@@ -5,10 +5,8 @@ import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.Denoiser;
-import dev.denoise.diffusion.Sampler;
+import dev.denoise.diffusion.Samplers;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.schemas.GeneratedImage;
@@ -19,6 +17,7 @@ import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
 import dev.denoise.testsupport.KafkaStackExtension;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.apache.kafka.common.serialization.Serdes;
@@ -39,9 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The processor's bookkeeping around the compute thread, driven by Kafka's own mock context (the
- * requests are real Confluent-wire-format records from the test registry). The first batch is
- * held on the compute thread by a gate, so each test acts while it is sampling, for sure.
+ * The processor's bookkeeping around the step scheduler, driven by Kafka's own mock context (the
+ * requests are real Confluent-wire-format records from the test registry). Once the seeds fill
+ * their slots, the compute thread is held by a gate, so each test acts while they sample, for sure.
  */
 @ExtendWith(KafkaStackExtension.class)
 class SamplingProcessorTest {
@@ -67,24 +65,24 @@ class SamplingProcessorTest {
     }
 
     /**
-     * A request of 64 seeds becomes a batch on the compute thread; Streams then initialises the
-     * processor again (after {@code beforeInit}) while the batch samples. The store still holds the
-     * 64 seeds, so they are sampled again, and the first batch's images must not be emitted too.
+     * A request of 64 seeds starts sampling on the compute thread; Streams then initialises the
+     * processor again (after {@code beforeInit}) while they sample. The store still holds the 64
+     * seeds, so they are sampled again, and the first slots' images must not be emitted too.
      */
     private void checkEachImageOnce(Consumer<SamplingProcessor> beforeInit) throws Exception {
         try (Harness harness = new Harness()) {
-            harness.process(request.getRequestId(), serialized(request));
-            harness.gate.awaitFirstBatchSampling();
+            harness.processHoldingAfterOneIteration(request);
             beforeInit.accept(harness.processor);
             harness.processor.init(harness.context);
-            harness.gate.open();
+            harness.gate.countDown();
             harness.runUntilIdle();
 
             assertThat(harness.images()).extracting(GeneratedImage::getIndex)
                     .as("each seed once").containsExactlyInAnyOrderElementsOf(
                             LongStream.range(0, 64).mapToObj(i -> (int) i).toList());
             assertThat(harness.store.approximateNumEntries()).as("no seed left pending").isZero();
-            assertThat(harness.inFlight.size()).as("batches counted as in flight").isZero();
+            assertThat(harness.scheduler.occupied()).as("slots still held").isZero();
+            assertThat(harness.scheduler.drain(Duration.ZERO)).as("no seed counted as sampling but never collected").isTrue();
             assertThat(harness.metrics.render(Map.of())).as("gauges")
                     .contains("denoise_pending_seeds 0\n", "denoise_sampling_seeds 0\n");
         }
@@ -93,16 +91,16 @@ class SamplingProcessorTest {
     @Test
     void recordsBehindASamplingBatchAreHandledWhileItSamples() throws Exception {
         try (Harness harness = new Harness()) {
-            harness.process(request.getRequestId(), serialized(request));
-            harness.gate.awaitFirstBatchSampling();
-            assertThat(harness.metrics.render(Map.of())).contains("denoise_sampling_seeds 64\n");
+            harness.processHoldingAfterOneIteration(request);
+            assertThat(harness.metrics.render(Map.of())).as("⌈64 slots / 40 steps⌉ seeds start an iteration")
+                    .contains("denoise_sampling_seeds 2\n", "denoise_pending_seeds 64\n");
 
             harness.process("behind", "not avro".getBytes(StandardCharsets.UTF_8));
 
-            assertThat(harness.failures()).as("the record behind the batch, handled while the batch cannot finish")
+            assertThat(harness.failures()).as("the record behind the seeds, handled while they cannot finish")
                     .singleElement().extracting(SampleFailure::getReason).isEqualTo(FailureReason.UNDECODABLE);
             assertThat(harness.images()).isEmpty();
-            harness.gate.open();
+            harness.gate.countDown();
             harness.runUntilIdle();
             assertThat(harness.images()).hasSize(64);
         }
@@ -112,13 +110,14 @@ class SamplingProcessorTest {
         return topics.requests.valueSerde().serializer().serialize(topics.requests.name(), value);
     }
 
-    /** A processor on a mock context with an in-memory store, a real model and a gated sampler. */
+    /** A processor on a mock context with an in-memory store, a real model and the compute thread a test can hold. */
     private final class Harness implements AutoCloseable {
-        final GatedSampler gate = new GatedSampler(new ArticleSampler());
+        final CountDownLatch gate = new CountDownLatch(1);
         final ComputeThread compute = new ComputeThread("processor-test-compute");
         final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1);
-        final BatchesInFlight inFlight = new BatchesInFlight();
         final SamplerMetrics metrics = new SamplerMetrics();
+        final SamplerSettings settings = SamplerSettings.defaults();
+        final StepScheduler scheduler = new StepScheduler(compute, registry, Samplers.all(), settings, metrics);
         final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
         final KeyValueStore<String, PendingSeed> store = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(SamplerTopology.PENDING_STORE), Serdes.String(), PendingSeed.serde())
@@ -127,8 +126,10 @@ class SamplingProcessorTest {
 
         Harness() throws Exception {
             registry.install(version(1, weights(1)));
-            processor = new SamplingProcessor(topics.requests.valueSerde().deserializer(), SamplerSettings.defaults(),
-                    registry, compute, inFlight, Map.of(gate.name(), gate), metrics);
+            processor = new SamplingProcessor(new RequestIntake(topics.requests.valueSerde().deserializer(),
+                    new RequestValidation(settings, Samplers.all().keySet()), registry), scheduler, metrics,
+                    settings.maxWait(), new SamplingProcessor.Names(SamplerTopology.PENDING_STORE,
+                    SamplerTopology.IMAGES_SINK, SamplerTopology.FAILURES_SINK));
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
             context.setRecordMetadata(topics.requests.name(), 0, 0);
@@ -145,17 +146,33 @@ class SamplingProcessorTest {
         }
 
         /**
-         * Lets the compute thread finish everything handed to it, then punctuates, until no seed
-         * is pending and nothing is on the compute thread. Each round either emits a finished
-         * batch or starts the next, so a bounded number of rounds is enough.
+         * Hands the request to the processor with the compute thread held, lets exactly one
+         * iteration run (its first seeds start sampling), then holds the compute thread again
+         * until the gate opens.
          */
-        void runUntilIdle() {
-            for (int round = 0; round < 100 && (store.approximateNumEntries() > 0 || compute.backlog() > 0); round++) {
-                compute.call(() -> null); // runs after all the work handed over before it
+        void processHoldingAfterOneIteration(SampleRequest request) throws Exception {
+            CountDownLatch first = new CountDownLatch(1);
+            compute.submit(() -> {
+                first.await();
+                return null;
+            });
+            process(request.getRequestId(), serialized(request)); // its first iteration queues behind the hold
+            compute.submit(() -> {
+                gate.await();
+                return null;
+            });
+            first.countDown();
+            Await.until("the first seeds sampling", () -> scheduler.occupied() > 0);
+        }
+
+        /** Punctuates, as the stream thread does, until no seed is pending and no slot is held. */
+        void runUntilIdle() throws Exception {
+            Await.until("every seed emitted", () -> {
                 punctuate();
-            }
+                return store.approximateNumEntries() == 0 && scheduler.occupied() == 0 && scheduler.waiting() == 0;
+            });
             compute.call(() -> null);
-            punctuate(); // anything a stray batch would still emit, emitted now
+            punctuate(); // anything a stray slot would still emit, emitted now
         }
 
         private void punctuate() {
@@ -177,49 +194,9 @@ class SamplingProcessorTest {
 
         @Override
         public void close() {
-            gate.open(); // a failed test must not leave the compute thread waiting
+            gate.countDown(); // a failed test must not leave the compute thread waiting
             registry.close();
             compute.close();
-        }
-    }
-
-    /** The article sampler, but the first batch waits, once it has started, until the test opens the gate. */
-    private static final class GatedSampler implements Sampler {
-        private final Sampler sampler;
-        private final CountDownLatch firstBatchSampling = new CountDownLatch(1);
-        private final CountDownLatch gate = new CountDownLatch(1);
-        private final AtomicBoolean first = new AtomicBoolean(true);
-
-        GatedSampler(Sampler sampler) {
-            this.sampler = sampler;
-        }
-
-        @Override
-        public String name() {
-            return sampler.name();
-        }
-
-        @Override
-        public List<byte[]> sample(Denoiser denoiser, long[] seeds, int steps) {
-            if (first.getAndSet(false)) {
-                firstBatchSampling.countDown();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
-            return sampler.sample(denoiser, seeds, steps);
-        }
-
-        void awaitFirstBatchSampling() throws Exception {
-            assertThat(firstBatchSampling.await(Await.PATIENCE.toSeconds(), TimeUnit.SECONDS))
-                    .as("the full batch started on the compute thread").isTrue();
-        }
-
-        void open() {
-            gate.countDown();
         }
     }
 }

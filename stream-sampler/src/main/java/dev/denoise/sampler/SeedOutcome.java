@@ -1,0 +1,27 @@
+package dev.denoise.sampler;
+
+import dev.denoise.schemas.FailureReason;
+import java.util.List;
+
+/** What became of seeds the scheduler took from the waiting queue: an image, or a failure of their request. */
+sealed interface SeedOutcome {
+
+    /** The seeds whose store entries this outcome settles. */
+    List<PendingSeed> seeds();
+
+    /**
+     * A finished image: grey pixels in row-major order.
+     *
+     * @param guidance the scale used, or null for a model without guidance
+     */
+    record Sampled(PendingSeed seed, byte[] pixels, int width, int height, String model, int version, String sampler,
+                   Float guidance, long startMs, long endMs) implements SeedOutcome {
+        @Override
+        public List<PendingSeed> seeds() {
+            return List.of(seed);
+        }
+    }
+
+    /** A request's seeds that cannot be sampled, with one reason for all of them. */
+    record Failed(String requestId, FailureReason reason, String message, List<PendingSeed> seeds) implements SeedOutcome {}
+}

@@ -1,0 +1,423 @@
+package dev.denoise.sampler;
+
+import dev.denoise.diffusion.ComputeThread;
+import dev.denoise.diffusion.CondUNet;
+import dev.denoise.diffusion.DenoiserArchitecture;
+import dev.denoise.diffusion.Sampler;
+import dev.denoise.diffusion.StepBatch;
+import dev.denoise.diffusion.Trajectory;
+import dev.denoise.schemas.FailureReason;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step-level ("continuous") batching, as LLM servers batch by iteration: one running batch of up
+ * to {@code maxBatch} slots, each an image on its own trajectory (its steps, sampler, label and
+ * guidance). Every iteration on the compute thread advances the slots of one model version by one
+ * step each, in one network pass; slots of other versions take the next turns. A finished slot's
+ * image goes to its task's outbox at once and a waiting seed takes the slot at the next
+ * iteration, chosen fairly between requests ({@link WaitingSeeds}). A request's seeds enter as a
+ * pipeline, at most ⌈slots/steps⌉ an iteration: a burst then fills the batch within one
+ * trajectory's length, and from then on some of its slots free at every iteration, so a request
+ * that arrives behind it waits an iteration for a slot, not a whole trajectory. The seeds stay in their
+ * tasks' pending stores until the stream thread emits their images, so after a crash unfinished
+ * seeds start again from their seeds.
+ *
+ * <p>The {@link Scheduling#WHOLE_BATCH} policy is the design this replaced, kept for comparison: a
+ * batch of one kind of seed starts when all slots are free, in arrival order, and keeps its slots
+ * for all its steps.
+ */
+final class StepScheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(StepScheduler.class);
+
+    /** One incarnation of a task's processor: where its outcomes go, until it is abandoned. */
+    static final class Owner {
+        private final ConcurrentLinkedQueue<SeedOutcome> outbox = new ConcurrentLinkedQueue<>();
+        private volatile boolean abandoned;
+    }
+
+    private static final class Slot {
+        final Owner owner;
+        final WaitingSeeds.Request request;
+        final PendingSeed seed;
+        final LoadedModel model;
+        final Trajectory trajectory;
+        final String sampler;
+        final Float guidance;
+        final long startMs;
+
+        Slot(Owner owner, WaitingSeeds.Request request, PendingSeed seed, LoadedModel model, Trajectory trajectory,
+             String sampler, Float guidance, long startMs) {
+            this.owner = owner;
+            this.request = request;
+            this.seed = seed;
+            this.model = model;
+            this.trajectory = trajectory;
+            this.sampler = sampler;
+            this.guidance = guidance;
+            this.startMs = startMs;
+        }
+    }
+
+    private final ComputeThread compute;
+    private final ModelRegistry registry;
+    private final Map<String, Sampler> samplers;
+    private final Scheduling policy;
+    private final int maxSlots;
+    private final long maxWaitMs;
+    private final long noModelWaitMs;
+    private final SamplerMetrics metrics;
+
+    // Guarded by this.
+    private final WaitingSeeds waiting = new WaitingSeeds();
+    private final List<Slot> slots = new ArrayList<>();
+    /** The versions with slots, in the order they take turns. */
+    private final ArrayDeque<LoadedModel> turns = new ArrayDeque<>();
+    /** Requests that have had their first image, for the time-to-first-image metric. */
+    private final Set<WaitingSeeds.Request> answered = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean looping;
+    private boolean draining;
+    /** Seeds out of the waiting queue whose outcome the stream thread has not taken yet. */
+    private int undelivered;
+
+    StepScheduler(ComputeThread compute, ModelRegistry registry, Map<String, Sampler> samplers, SamplerSettings settings,
+                  SamplerMetrics metrics) {
+        this.compute = compute;
+        this.registry = registry;
+        this.samplers = samplers;
+        this.policy = settings.scheduling();
+        this.maxSlots = settings.maxBatch();
+        this.maxWaitMs = settings.maxWait().toMillis();
+        this.noModelWaitMs = settings.noModelWait().toMillis();
+        this.metrics = metrics;
+    }
+
+    Owner register() {
+        return new Owner();
+    }
+
+    /** Queues accepted seeds of {@code owner}; they get slots on the compute thread. */
+    synchronized void offer(Owner owner, List<PendingSeed> seeds) {
+        seeds.forEach(seed -> waiting.add(owner, seed));
+        kick();
+    }
+
+    /** The outcomes ready for {@code owner}'s stream thread to emit, oldest first. */
+    List<SeedOutcome> collect(Owner owner) {
+        List<SeedOutcome> ready = new ArrayList<>();
+        int seeds = 0;
+        for (SeedOutcome outcome = owner.outbox.poll(); outcome != null; outcome = owner.outbox.poll()) {
+            ready.add(outcome);
+            seeds += outcome.seeds().size();
+        }
+        if (seeds > 0) {
+            settled(seeds);
+        }
+        return ready;
+    }
+
+    /**
+     * Forgets {@code owner}: its waiting seeds now, its slots at the next iteration, its
+     * outcomes not yet collected. Its seeds are still in its store, for whoever restores it.
+     */
+    synchronized void abandon(Owner owner) {
+        owner.abandoned = true;
+        waiting.removeOwner(owner);
+        int dropped = 0;
+        for (SeedOutcome outcome = owner.outbox.poll(); outcome != null; outcome = owner.outbox.poll()) {
+            dropped += outcome.seeds().size();
+        }
+        settled(dropped);
+    }
+
+    /**
+     * From a stream thread's punctuation: fails waiting requests past their deadline or whose
+     * model has not come within the no-model wait, and restarts the iterations if work waits.
+     */
+    synchronized void expire(long nowMs) {
+        for (WaitingSeeds.Request request : waiting.requests()) {
+            if (nowMs >= request.deadlineAtMs) {
+                failDeadline(request, nowMs);
+            } else if (nowMs - request.acceptedAtMs > noModelWaitMs && !servable(request.head())) {
+                PendingSeed head = request.head();
+                FailureReason reason = !registry.knows(head.model()) ? (registry.isEmpty()
+                        ? FailureReason.NO_MODEL_AVAILABLE : FailureReason.UNKNOWN_MODEL) : FailureReason.UNKNOWN_VERSION;
+                fail(request, List.of(), reason, "No " + (head.pinnedVersion() == 0 ? "version" : "version "
+                        + head.pinnedVersion()) + " of model '" + head.model() + "' arrived within " + noModelWaitMs + " ms");
+            }
+        }
+        kick();
+    }
+
+    /**
+     * Takes no new seeds into slots and waits up to {@code timeout} until every seed in a slot has
+     * been collected by its stream thread; false if some were not.
+     */
+    synchronized boolean drain(Duration timeout) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (undelivered > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    /** Seeds in slots now, for tests. */
+    synchronized int occupied() {
+        return slots.size();
+    }
+
+    /** Seeds waiting for a slot now, for tests. */
+    synchronized int waiting() {
+        return waiting.size();
+    }
+
+    private void settled(int seeds) {
+        synchronized (this) {
+            undelivered -= seeds;
+            notifyAll();
+        }
+    }
+
+    /** Queues an iteration on the compute thread unless one is queued or there is nothing to do. */
+    private void kick() {
+        if (looping || (slots.isEmpty() && (waiting.size() == 0 || draining))) {
+            return;
+        }
+        looping = true;
+        try {
+            compute.submit(this::iterate);
+        } catch (RejectedExecutionException e) {
+            looping = false; // the compute thread is closing; the seeds stay in the stores
+        }
+    }
+
+    /** One iteration, on the compute thread: fill free slots, then one step for one version's slots. */
+    private Void iterate() {
+        List<Slot> group;
+        synchronized (this) {
+            slots.removeIf(slot -> slot.owner.abandoned && drop(slot));
+            if (!draining) {
+                admit(System.currentTimeMillis());
+            }
+            group = nextGroup();
+            if (group.isEmpty()) {
+                looping = false;
+                return null;
+            }
+        }
+        long started = System.nanoTime();
+        RuntimeException failure = null;
+        int rows = 0;
+        try {
+            rows = StepBatch.advance(group.get(0).model.denoiser(), group.stream().map(slot -> slot.trajectory).toList());
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        long nanos = System.nanoTime() - started;
+        synchronized (this) {
+            metrics.iteration(group.size(), rows, nanos);
+            if (failure != null) {
+                failGroup(group, failure);
+            } else {
+                finish(group);
+            }
+            looping = false;
+            kick();
+        }
+        return null;
+    }
+
+    private void admit(long nowMs) {
+        if (policy == Scheduling.WHOLE_BATCH) {
+            if (slots.isEmpty()) {
+                admitWholeBatch(nowMs);
+            }
+            return;
+        }
+        Set<WaitingSeeds.Request> blocked = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<WaitingSeeds.Request, Integer> admitted = new IdentityHashMap<>();
+        while (slots.size() < maxSlots) {
+            WaitingSeeds.Request request = waiting.nextFair(r -> !blocked.contains(r));
+            if (request == null) {
+                return;
+            }
+            int perIteration = (maxSlots + request.head().steps() - 1) / request.head().steps();
+            if (!start(request, nowMs) || admitted.merge(request, 1, Integer::sum) >= perIteration) {
+                blocked.add(request);
+            }
+        }
+    }
+
+    /** The oldest kind of seed that fills a batch or has waited the maximum wait, up to a full batch of it. */
+    private void admitWholeBatch(long nowMs) {
+        Map<PendingSeed.BatchKey, Integer> available = new LinkedHashMap<>();
+        for (WaitingSeeds.Request request : waiting.requests()) {
+            available.merge(request.head().batchKey(), request.size(), Integer::sum);
+        }
+        for (WaitingSeeds.Request oldest : waiting.requests()) {
+            PendingSeed.BatchKey key = oldest.head().batchKey();
+            boolean ready = available.get(key) >= maxSlots || nowMs - oldest.acceptedAtMs >= maxWaitMs;
+            if (!ready || !servable(oldest.head())) {
+                continue;
+            }
+            for (WaitingSeeds.Request request : waiting.requests()) {
+                while (slots.size() < maxSlots && request.size() > 0 && request.head().batchKey().equals(key)) {
+                    if (!start(request, nowMs)) {
+                        break;
+                    }
+                }
+            }
+            return;
+        }
+    }
+
+    /**
+     * Gives {@code request}'s next seed a slot on the version serving it now; false if no version
+     * serves it (it waits), true once the seed has a slot or its request has failed.
+     */
+    private boolean start(WaitingSeeds.Request request, long nowMs) {
+        if (nowMs >= request.deadlineAtMs) {
+            failDeadline(request, nowMs);
+            return true;
+        }
+        PendingSeed next = request.head();
+        Optional<LoadedModel> acquired = registry.acquire(next.model(), next.pinnedVersion());
+        if (acquired.isEmpty()) {
+            return false;
+        }
+        LoadedModel model = acquired.get();
+        DenoiserArchitecture architecture = model.denoiser().architecture();
+        Optional<RequestValidation.Rejection> rejection = RequestValidation.check(next, model.model(), architecture);
+        if (rejection.isPresent()) {
+            registry.release(model);
+            fail(request, List.of(), rejection.get().reason(), rejection.get().message());
+            return true;
+        }
+        PendingSeed seed = waiting.take(request);
+        String samplerName = seed.sampler() != null ? seed.sampler() : architecture.samplers().get(0);
+        Float guidance = architecture.classConditioned()
+                ? (Float.isNaN(seed.guidance()) ? architecture.defaultGuidance() : seed.guidance()) : null;
+        Trajectory trajectory;
+        try {
+            trajectory = samplers.get(samplerName).start(seed.seed(), seed.steps(),
+                    seed.label() == PendingSeed.NO_LABEL ? CondUNet.NO_CLASS : seed.label(),
+                    guidance == null ? 0f : guidance, Math.toIntExact(architecture.imageShape().size()));
+        } catch (IllegalArgumentException e) {
+            registry.release(model);
+            fail(request, List.of(seed), FailureReason.INVALID_STEPS, "Model " + model + " cannot sample it: "
+                    + e.getMessage());
+            return true;
+        }
+        slots.add(new Slot(request.owner, request, seed, model, trajectory, samplerName, guidance, nowMs));
+        if (!turns.contains(model)) {
+            turns.addLast(model);
+        }
+        undelivered++;
+        metrics.samplingChanged(1);
+        metrics.queueWait(request.priority, nowMs - seed.acceptedAtMs());
+        return true;
+    }
+
+    /** The slots of the version whose turn it is; the versions with slots take turns. */
+    private List<Slot> nextGroup() {
+        while (!turns.isEmpty()) {
+            LoadedModel model = turns.pollFirst();
+            List<Slot> group = slots.stream().filter(slot -> slot.model == model).toList();
+            if (!group.isEmpty()) {
+                turns.addLast(model);
+                return group;
+            }
+        }
+        return List.of();
+    }
+
+    private void finish(List<Slot> group) {
+        long nowMs = System.currentTimeMillis();
+        for (Slot slot : group) {
+            if (!slot.trajectory.finished() || !slots.remove(slot)) {
+                continue;
+            }
+            Trajectory trajectory = slot.trajectory;
+            DenoiserArchitecture architecture = slot.model.denoiser().architecture();
+            SeedOutcome.Sampled image = new SeedOutcome.Sampled(slot.seed, trajectory.image(),
+                    Math.toIntExact(architecture.imageShape().get(2)), Math.toIntExact(architecture.imageShape().get(1)),
+                    slot.model.model(), slot.model.version(), slot.sampler, slot.guidance, slot.startMs, nowMs);
+            metrics.image();
+            if (answered.add(slot.request)) {
+                metrics.firstImage(nowMs - slot.seed.acceptedAtMs());
+            }
+            drop(slot);
+            undelivered++; // drop counted the slot out; the outcome counts the seed in until collected
+            deliver(slot.owner, image);
+        }
+        answered.removeIf(request -> request.size() == 0 && slots.stream().noneMatch(slot -> slot.request == request));
+    }
+
+    /** The engine failed a step: one failure per request in the group, so none waits forever. */
+    private void failGroup(List<Slot> group, RuntimeException error) {
+        LOG.error("A step of {} seeds failed", group.size(), error);
+        Map<WaitingSeeds.Request, List<PendingSeed>> byRequest = new LinkedHashMap<>();
+        for (Slot slot : group) {
+            if (slots.remove(slot)) {
+                drop(slot);
+                undelivered++;
+                byRequest.computeIfAbsent(slot.request, r -> new ArrayList<>()).add(slot.seed);
+            }
+        }
+        byRequest.forEach((request, seeds) -> deliver(request.owner, new SeedOutcome.Failed(request.requestId,
+                FailureReason.INTERNAL_ERROR, "Sampling failed: " + error, seeds)));
+    }
+
+    /** Frees a slot's hold on its version; always true, for removeIf. */
+    private boolean drop(Slot slot) {
+        registry.release(slot.model);
+        metrics.samplingChanged(-1);
+        undelivered--;
+        return true;
+    }
+
+    private void failDeadline(WaitingSeeds.Request request, long nowMs) {
+        fail(request, List.of(), FailureReason.DEADLINE_EXCEEDED, request.size() + " seeds had not started when the "
+                + "deadline passed " + (nowMs - request.deadlineAtMs) + " ms ago");
+    }
+
+    /** Fails a request's waiting seeds, and {@code taken} ones already out of the queue, with one failure. */
+    private void fail(WaitingSeeds.Request request, List<PendingSeed> taken, FailureReason reason, String message) {
+        List<PendingSeed> seeds = new ArrayList<>(taken);
+        seeds.addAll(waiting.remove(request));
+        undelivered += seeds.size();
+        deliver(request.owner, new SeedOutcome.Failed(request.requestId, reason, message, seeds));
+    }
+
+    private void deliver(Owner owner, SeedOutcome outcome) {
+        if (owner.abandoned) {
+            undelivered -= outcome.seeds().size();
+            notifyAll();
+        } else {
+            owner.outbox.add(outcome);
+        }
+    }
+
+    private boolean servable(PendingSeed seed) {
+        Optional<LoadedModel> model = registry.acquire(seed.model(), seed.pinnedVersion());
+        model.ifPresent(registry::release);
+        return model.isPresent();
+    }
+}
