@@ -8,6 +8,7 @@ import dev.denoise.schemas.SourceRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /** The records the sampler writes: an image for a sampled seed, a failure (dead letter) with its cause. */
@@ -36,13 +37,18 @@ final class OutputRecords {
                 .build();
     }
 
-    /** @param source the input record it came from, or null */
-    static SampleFailure failure(String requestId, FailureReason reason, String message, SourceRecord source) {
+    /**
+     * @param source the input record it came from, or null
+     * @param seeds the request's seeds it covers; empty for all of them
+     */
+    static SampleFailure failure(String requestId, FailureReason reason, String message, SourceRecord source,
+                                 List<PendingSeed> seeds) {
         return SampleFailure.newBuilder()
                 .setRequestId(requestId)
                 .setReason(reason)
                 .setMessage(message)
                 .setSource(source)
+                .setSeedIndexes(seeds.stream().map(PendingSeed::index).sorted().toList())
                 .setFailedAt(Instant.now())
                 .build();
     }

@@ -32,12 +32,12 @@ final class SamplerMetrics {
         }
     }
 
-    /** One iteration: {@code slots} images moved a step each in one pass of {@code rowCount} rows. */
-    void iteration(int slots, int rowCount, long nanos) {
+    /** One iteration: of {@code occupied} slots, {@code stepped} images moved a step each in one pass of {@code rowCount} rows. */
+    void iteration(int occupied, int stepped, int rowCount, long nanos) {
         iterations.incrementAndGet();
         iterationNanos.addAndGet(nanos);
-        imageSteps.addAndGet(slots);
-        occupancy.observe(slots);
+        imageSteps.addAndGet(stepped);
+        occupancy.observe(occupied);
         rows.observe(rowCount);
     }
 

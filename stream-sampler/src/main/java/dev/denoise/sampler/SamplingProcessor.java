@@ -74,7 +74,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
                 System.currentTimeMillis());
         if (verdict instanceof RequestIntake.Refused refused) {
             fail(refused.requestId(), refused.reason(), refused.message(),
-                    refused.keepSource() ? OutputRecords.source(metadata, record.key(), record.value()) : null);
+                    refused.keepSource() ? OutputRecords.source(metadata, record.key(), record.value()) : null, List.of());
         } else if (verdict instanceof RequestIntake.Accepted accepted) {
             accepted.seeds().forEach(seed -> pending.put(seed.key(), seed));
             offer(accepted.seeds());
@@ -84,8 +84,8 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
 
     private void offer(List<PendingSeed> seeds) {
         offered += seeds.size();
-        metrics.pendingChanged(seeds.size());
         scheduler.offer(owner, seeds);
+        metrics.pendingChanged(seeds.size()); // after: whoever sees the seeds counted sees them with the scheduler
     }
 
     /** Emits what the scheduler finished; fails what waited past its deadline or for a model that never came. */
@@ -100,7 +100,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
                 context.forward(new Record<String, Object>(sampled.seed().requestId(), OutputRecords.image(sampled),
                         sampled.endMs()), names.imagesSink());
             } else if (outcome instanceof SeedOutcome.Failed failed) {
-                fail(failed.requestId(), failed.reason(), failed.message(), null);
+                fail(failed.requestId(), failed.reason(), failed.message(), null, failed.seeds());
             }
             outcome.seeds().forEach(seed -> pending.delete(seed.key()));
             offered -= outcome.seeds().size();
@@ -123,10 +123,11 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         offered = 0;
     }
 
-    private void fail(String requestId, FailureReason reason, String message, SourceRecord source) {
+    /** @param seeds the request's seeds it covers; empty for all of them */
+    private void fail(String requestId, FailureReason reason, String message, SourceRecord source, List<PendingSeed> seeds) {
         LOG.warn("{}: {} ({})", reason, message, requestId);
         metrics.failure(reason);
-        context.forward(new Record<String, Object>(requestId, OutputRecords.failure(requestId, reason, message, source),
-                System.currentTimeMillis()), names.failuresSink());
+        context.forward(new Record<String, Object>(requestId, OutputRecords.failure(requestId, reason, message, source,
+                seeds), System.currentTimeMillis()), names.failuresSink());
     }
 }

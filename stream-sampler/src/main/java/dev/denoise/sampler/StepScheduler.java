@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,9 @@ final class StepScheduler {
     private final ArrayDeque<LoadedModel> turns = new ArrayDeque<>();
     /** Requests that have had their first image, for the time-to-first-image metric. */
     private final Set<WaitingSeeds.Request> answered = Collections.newSetFromMap(new IdentityHashMap<>());
-    private boolean looping;
+    /** An iteration is queued or running on the compute thread. */
+    private boolean iterationQueued;
+    /** Set once, when the instance stops: no seed gets a new slot. */
     private boolean draining;
     /** Seeds out of the waiting queue whose outcome the stream thread has not taken yet. */
     private int undelivered;
@@ -161,6 +164,11 @@ final class StepScheduler {
         kick();
     }
 
+    /** From now on no seed gets a slot: the first step of a graceful stop. */
+    synchronized void stopAdmitting() {
+        draining = true;
+    }
+
     /**
      * Takes no new seeds into slots and waits up to {@code timeout} until every seed in a slot has
      * been collected by its stream thread; false if some were not.
@@ -197,31 +205,52 @@ final class StepScheduler {
 
     /** Queues an iteration on the compute thread unless one is queued or there is nothing to do. */
     private void kick() {
-        if (looping || (slots.isEmpty() && (waiting.size() == 0 || draining))) {
+        if (iterationQueued || (slots.isEmpty() && (waiting.size() == 0 || draining))) {
             return;
         }
-        looping = true;
+        iterationQueued = true;
         try {
             compute.submit(this::iterate);
         } catch (RejectedExecutionException e) {
-            looping = false; // the compute thread is closing; the seeds stay in the stores
+            iterationQueued = false; // the compute thread is closing; the seeds stay in the stores
         }
     }
 
-    /** One iteration, on the compute thread: fill free slots, then one step for one version's slots. */
+    /**
+     * One iteration, on the compute thread: fill free slots, then one step for one version's
+     * slots; the next iteration is queued if this one moved any. Whatever goes wrong is logged
+     * and never leaves the scheduler stopped: the stream threads' punctuations kick it again.
+     */
     private Void iterate() {
-        List<Slot> group;
-        synchronized (this) {
-            slots.removeIf(slot -> slot.owner.abandoned && drop(slot));
-            if (!draining) {
-                admit(System.currentTimeMillis());
+        boolean moved = false;
+        try {
+            List<Slot> group;
+            synchronized (this) {
+                dropAbandonedSlots();
+                if (!draining) {
+                    admit(System.currentTimeMillis());
+                }
+                group = nextGroup();
             }
-            group = nextGroup();
-            if (group.isEmpty()) {
-                looping = false;
-                return null;
+            if (!group.isEmpty()) {
+                step(group);
+                moved = true;
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("A scheduler iteration failed", e);
+        } finally {
+            synchronized (this) {
+                iterationQueued = false;
+                if (moved) {
+                    kick();
+                }
             }
         }
+        return null;
+    }
+
+    /** One network pass for {@code group}; finished images to their outboxes, or failures if the engine failed. */
+    private void step(List<Slot> group) {
         long started = System.nanoTime();
         RuntimeException failure = null;
         int rows = 0;
@@ -232,16 +261,26 @@ final class StepScheduler {
         }
         long nanos = System.nanoTime() - started;
         synchronized (this) {
-            metrics.iteration(group.size(), rows, nanos);
+            metrics.iteration(slots.size(), group.size(), rows, nanos);
             if (failure != null) {
                 failGroup(group, failure);
             } else {
                 finish(group);
             }
-            looping = false;
-            kick();
         }
-        return null;
+    }
+
+    /** Slots of abandoned owners free at the next iteration: the compute thread may be stepping them when abandoned. */
+    private void dropAbandonedSlots() {
+        for (Iterator<Slot> it = slots.iterator(); it.hasNext(); ) {
+            Slot slot = it.next();
+            if (slot.owner.abandoned) {
+                it.remove();
+                free(slot);
+                undelivered--;
+                notifyAll();
+            }
+        }
     }
 
     private void admit(long nowMs) {
@@ -319,10 +358,11 @@ final class StepScheduler {
             trajectory = samplers.get(samplerName).start(seed.seed(), seed.steps(),
                     seed.label() == PendingSeed.NO_LABEL ? CondUNet.NO_CLASS : seed.label(),
                     guidance == null ? 0f : guidance, Math.toIntExact(architecture.imageShape().size()));
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             registry.release(model);
-            fail(request, List.of(seed), FailureReason.INVALID_STEPS, "Model " + model + " cannot sample it: "
-                    + e.getMessage());
+            boolean steps = e instanceof IllegalArgumentException;
+            fail(request, List.of(seed), steps ? FailureReason.INVALID_STEPS : FailureReason.INTERNAL_ERROR,
+                    "Model " + model + " cannot sample it: " + e);
             return true;
         }
         slots.add(new Slot(request.owner, request, seed, model, trajectory, samplerName, guidance, nowMs));
@@ -363,9 +403,8 @@ final class StepScheduler {
             if (answered.add(slot.request)) {
                 metrics.firstImage(nowMs - slot.seed.acceptedAtMs());
             }
-            drop(slot);
-            undelivered++; // drop counted the slot out; the outcome counts the seed in until collected
-            deliver(slot.owner, image);
+            free(slot);
+            deliver(slot.owner, image); // the seed stays counted as undelivered until collected
         }
         answered.removeIf(request -> request.size() == 0 && slots.stream().noneMatch(slot -> slot.request == request));
     }
@@ -376,8 +415,7 @@ final class StepScheduler {
         Map<WaitingSeeds.Request, List<PendingSeed>> byRequest = new LinkedHashMap<>();
         for (Slot slot : group) {
             if (slots.remove(slot)) {
-                drop(slot);
-                undelivered++;
+                free(slot);
                 byRequest.computeIfAbsent(slot.request, r -> new ArrayList<>()).add(slot.seed);
             }
         }
@@ -385,12 +423,10 @@ final class StepScheduler {
                 FailureReason.INTERNAL_ERROR, "Sampling failed: " + error, seeds)));
     }
 
-    /** Frees a slot's hold on its version; always true, for removeIf. */
-    private boolean drop(Slot slot) {
+    /** Gives back a slot's hold on its version. */
+    private void free(Slot slot) {
         registry.release(slot.model);
         metrics.samplingChanged(-1);
-        undelivered--;
-        return true;
     }
 
     private void failDeadline(WaitingSeeds.Request request, long nowMs) {

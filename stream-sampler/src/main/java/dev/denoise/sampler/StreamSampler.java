@@ -111,6 +111,7 @@ public final class StreamSampler implements AutoCloseable {
      */
     @Override
     public void close() {
+        scheduler.stopAdmitting(); // before anything observable changes: a stop that has begun starts no seed
         http.close();
         if (streams.state().isRunningOrRebalancing()) {
             try {

@@ -100,14 +100,12 @@ final class WaitingSeeds {
         return removed;
     }
 
-    /** Forgets every seed of {@code owner}; returns how many there were. */
-    int removeOwner(StepScheduler.Owner owner) {
-        int removed = 0;
+    /** Forgets every seed of {@code owner}. */
+    void removeOwner(StepScheduler.Owner owner) {
         for (Request request : requests()) {
             if (request.owner == owner) {
-                removed += remove(request).size();
+                remove(request);
             }
         }
-        return removed;
     }
 }

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The processor's bookkeeping around the step scheduler, driven by Kafka's own mock context (the
- * requests are real Confluent-wire-format records from the test registry). Once the seeds fill
- * their slots, the compute thread is held by a gate, so each test acts while they sample, for sure.
+ * requests are real Confluent-wire-format records from the test registry). The compute thread is
+ * held after exactly one iteration, so each test acts while the first seeds sample (or while
+ * their images wait to be emitted), for sure.
  */
 @ExtendWith(KafkaStackExtension.class)
 class SamplingProcessorTest {
@@ -55,13 +56,20 @@ class SamplingProcessorTest {
     }
 
     @Test
-    void initialisedAgainWhileABatchSamplesItEmitsEachImageOnce() throws Exception {
-        checkEachImageOnce(processor -> {}); // a suspended task resumed: init without close
+    void initialisedAgainWhileSeedsSampleItEmitsEachImageOnce() throws Exception {
+        checkEachImageOnce(request, processor -> {}); // a suspended task resumed: init without close
     }
 
     @Test
-    void closedAndInitialisedAgainWhileABatchSamplesItEmitsEachImageOnce() throws Exception {
-        checkEachImageOnce(SamplingProcessor::close); // a task revived after being closed
+    void closedAndInitialisedAgainWhileSeedsSampleItEmitsEachImageOnce() throws Exception {
+        checkEachImageOnce(request, SamplingProcessor::close); // a task revived after being closed
+    }
+
+    /** At one step all 64 seeds finish in the first iteration: their images wait for the stream thread at re-init. */
+    @Test
+    void initialisedAgainWithImagesNotYetEmittedItEmitsEachImageOnce() throws Exception {
+        request.setSteps(1);
+        checkEachImageOnce(request, processor -> {});
     }
 
     /**
@@ -69,7 +77,7 @@ class SamplingProcessorTest {
      * processor again (after {@code beforeInit}) while they sample. The store still holds the 64
      * seeds, so they are sampled again, and the first slots' images must not be emitted too.
      */
-    private void checkEachImageOnce(Consumer<SamplingProcessor> beforeInit) throws Exception {
+    private void checkEachImageOnce(SampleRequest request, Consumer<SamplingProcessor> beforeInit) throws Exception {
         try (Harness harness = new Harness()) {
             harness.processHoldingAfterOneIteration(request);
             beforeInit.accept(harness.processor);
@@ -89,7 +97,7 @@ class SamplingProcessorTest {
     }
 
     @Test
-    void recordsBehindASamplingBatchAreHandledWhileItSamples() throws Exception {
+    void recordsBehindSamplingSeedsAreHandledWhileTheySample() throws Exception {
         try (Harness harness = new Harness()) {
             harness.processHoldingAfterOneIteration(request);
             assertThat(harness.metrics.render(Map.of())).as("⌈64 slots / 40 steps⌉ seeds start an iteration")
@@ -157,12 +165,14 @@ class SamplingProcessorTest {
                 return null;
             });
             process(request.getRequestId(), serialized(request)); // its first iteration queues behind the hold
+            CountDownLatch holding = new CountDownLatch(1);
             compute.submit(() -> {
+                holding.countDown();
                 gate.await();
                 return null;
             });
             first.countDown();
-            Await.until("the first seeds sampling", () -> scheduler.occupied() > 0);
+            assertThat(holding.await(Await.PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("one iteration run").isTrue();
         }
 
         /** Punctuates, as the stream thread does, until no seed is pending and no slot is held. */

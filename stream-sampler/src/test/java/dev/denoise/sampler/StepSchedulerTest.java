@@ -10,7 +10,7 @@ import ai.djl.Device;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Samplers;
-import dev.denoise.diffusion.ScheduleSampler;
+import dev.denoise.diffusion.Sampler;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -52,14 +52,23 @@ class StepSchedulerTest {
     }
 
     private StepScheduler scheduler(Scheduling scheduling, int slots) {
+        return scheduler(scheduling, slots, Samplers.all());
+    }
+
+    private StepScheduler scheduler(Scheduling scheduling, int slots, Map<String, Sampler> samplers) {
         SamplerSettings settings = SamplerSettings.resolve(Map.of(SamplerSettings.MAX_BATCH.flag(), String.valueOf(slots),
                 SamplerSettings.SCHEDULING.flag(), scheduling.settingValue()), Map.of());
-        return new StepScheduler(compute, registry, Samplers.all(), settings, metrics);
+        return new StepScheduler(compute, registry, samplers, settings, metrics);
     }
 
     private static List<PendingSeed> request(String id, String model, int seeds, int steps, int label, float guidance,
                                              int priority, long deadlineAt) {
-        return IntStream.range(0, seeds).mapToObj(i -> new PendingSeed(id, i, 1000L * id.hashCode() + i, steps, null,
+        return request(id, model, null, seeds, steps, label, guidance, priority, deadlineAt);
+    }
+
+    private static List<PendingSeed> request(String id, String model, String sampler, int seeds, int steps, int label,
+                                             float guidance, int priority, long deadlineAt) {
+        return IntStream.range(0, seeds).mapToObj(i -> new PendingSeed(id, i, 1000L * id.hashCode() + i, steps, sampler,
                 model, 0, NOW, label, guidance, priority, deadlineAt)).toList();
     }
 
@@ -213,9 +222,42 @@ class StepSchedulerTest {
                 .isEqualTo(FailureReason.DEADLINE_EXCEEDED);
     }
 
+    @Test
+    void aSamplerThatThrowsFailsItsRequestAndTheSchedulerGoesOn() throws Exception {
+        Map<String, Sampler> samplers = new java.util.HashMap<>(Samplers.all());
+        samplers.put("article", new Sampler() {
+            @Override
+            public String name() {
+                return "article";
+            }
+
+            @Override
+            public dev.denoise.diffusion.Trajectory start(long seed, int steps, int label, float scale, int pixels) {
+                throw new IllegalStateException("broken on purpose");
+            }
+        });
+        StepScheduler scheduler = scheduler(Scheduling.CONTINUOUS, 4, samplers);
+        StepScheduler.Owner owner = scheduler.register();
+        scheduler.offer(owner, article("broken", 3, 8));
+        scheduler.offer(owner, request("fine", "cond", 2, 4, 1, 2f, 1, PendingSeed.NO_DEADLINE));
+        collect(scheduler, owner, 5);
+
+        assertThat(outcomes).filteredOn(SeedOutcome.Failed.class::isInstance).singleElement().satisfies(failure -> {
+            assertThat(((SeedOutcome.Failed) failure).reason()).isEqualTo(FailureReason.INTERNAL_ERROR);
+            assertThat(((SeedOutcome.Failed) failure).message()).contains("broken on purpose");
+            assertThat(failure.seeds()).hasSize(3);
+        });
+        assertThat(imageOrder()).containsExactly("fine", "fine");
+        assertThat(scheduler.occupied()).isZero();
+        assertThat(registry.acquire("mnist", 0).map(model -> {
+            registry.release(model);
+            return model.version();
+        })).as("the model still serves: its references balanced").contains(1);
+    }
+
     /**
-     * Requests of mixed steps, samplers, labels and guidance share passes; each image is compared
-     * with the same seed sampled alone. PyTorch's kernels may round differently at another batch
+     * Requests of mixed steps, samplers (the stateful ddpm and dpm-solver among them), labels and
+     * guidance (0, 1, 2) share passes; each image is compared with the same seed sampled alone. PyTorch's kernels may round differently at another batch
      * size, so an image may differ by one grey level in a pixel, never more.
      */
     @Test
@@ -223,13 +265,14 @@ class StepSchedulerTest {
         StepScheduler scheduler = scheduler(Scheduling.CONTINUOUS, 6);
         StepScheduler.Owner owner = scheduler.register();
         List<List<PendingSeed>> requests = List.of(
-                request("ddim-8", "cond", 5, 8, 3, 2f, 1, PendingSeed.NO_DEADLINE),
-                request("ddim-20", "cond", 4, 20, PendingSeed.NO_LABEL, Float.NaN, 2, PendingSeed.NO_DEADLINE),
-                request("ddim-4", "cond", 4, 4, 7, 1f, 1, PendingSeed.NO_DEADLINE),
+                request("ddim-8", "cond", "ddim", 5, 8, 3, 2f, 1, PendingSeed.NO_DEADLINE),
+                request("ddpm-20", "cond", "ddpm", 4, 20, PendingSeed.NO_LABEL, Float.NaN, 2, PendingSeed.NO_DEADLINE),
+                request("dpm-solver-6", "cond", "dpm-solver", 4, 6, 7, 1f, 1, PendingSeed.NO_DEADLINE),
+                request("ddim-4", "cond", "ddim", 3, 4, 5, 0f, 1, PendingSeed.NO_DEADLINE),
                 request("article-12", "mnist", 4, 12, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE),
                 request("article-3", "mnist", 3, 3, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE));
         requests.forEach(seeds -> scheduler.offer(owner, seeds));
-        collect(scheduler, owner, 20);
+        collect(scheduler, owner, 23);
 
         int identical = 0;
         for (SeedOutcome outcome : outcomes) {
@@ -238,12 +281,12 @@ class StepSchedulerTest {
             LoadedModel model = registry.acquire(seed.model(), 0).orElseThrow();
             byte[] alone;
             try {
+                Sampler sampler = Samplers.all().get(sampled.sampler());
                 alone = compute.call(() -> seed.model().equals("cond")
-                        ? new ScheduleSampler(ScheduleSampler.DDIM).sample(model.denoiser(), new long[] {seed.seed()},
+                        ? sampler.sample(model.denoiser(), new long[] {seed.seed()},
                                 new int[] {seed.label() == PendingSeed.NO_LABEL ? CondUNet.NO_CLASS : seed.label()},
                                 sampled.guidance(), seed.steps()).get(0)
-                        : Samplers.all().get("article").sample(model.denoiser(), new long[] {seed.seed()}, seed.steps())
-                                .get(0));
+                        : sampler.sample(model.denoiser(), new long[] {seed.seed()}, seed.steps()).get(0));
             } finally {
                 registry.release(model);
             }
@@ -254,6 +297,8 @@ class StepSchedulerTest {
             identical += Arrays.equals(alone, sampled.pixels()) ? 1 : 0;
         }
         System.out.printf("%d of %d images bit-identical to the seed sampled alone%n", identical, outcomes.size());
-        assertThat(metrics.render(Map.of())).contains("denoise_images_total 20");
+        assertThat(outcomes).extracting(o -> ((SeedOutcome.Sampled) o).sampler()).as("every sampler ran")
+                .contains("ddim", "ddpm", "dpm-solver", "article");
+        assertThat(metrics.render(Map.of())).contains("denoise_images_total 23");
     }
 }

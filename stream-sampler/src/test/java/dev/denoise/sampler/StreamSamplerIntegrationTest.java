@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -171,15 +172,26 @@ class StreamSamplerIntegrationTest {
         SampleRequest unknownModel = request("model-" + tag, new long[] {1}, 8, null, "article");
         unknownModel.setModel("no-such-model");
         produce(unknownModel);
+        SampleRequest noPriority = request("priority-" + tag, new long[] {1}, 8, null, "article");
+        noPriority.setPriority(0);
+        produce(noPriority);
+        SampleRequest noDeadline = request("deadline-" + tag, new long[] {1}, 8, null, "article");
+        noDeadline.setDeadlineMs(0L);
+        produce(noDeadline);
+        SampleRequest late = request("late-" + tag, new long[] {1, 2}, 8, null, "article");
+        late.setRequestedAt(Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.MILLIS));
+        late.setDeadlineMs(1000L);
+        produce(late);
 
         List<SampleFailure> failures = failures(f -> f.getRequestId() == null
                 ? f.getSource() != null && new String(bytes(f.getSource().getKey())).endsWith(tag)
-                : f.getRequestId().endsWith(tag), 7);
+                : f.getRequestId().endsWith(tag), 10);
 
         assertThat(failures).extracting(SampleFailure::getReason).containsExactlyInAnyOrder(
                 FailureReason.UNDECODABLE, FailureReason.UNDECODABLE, FailureReason.INVALID_STEPS,
                 FailureReason.INVALID_SEEDS, FailureReason.UNKNOWN_SAMPLER, FailureReason.UNKNOWN_VERSION,
-                FailureReason.UNKNOWN_MODEL);
+                FailureReason.UNKNOWN_MODEL, FailureReason.INVALID_PRIORITY, FailureReason.INVALID_DEADLINE,
+                FailureReason.DEADLINE_EXCEEDED);
         SampleFailure garbage = failures.stream()
                 .filter(f -> f.getSource() != null && new String(bytes(f.getSource().getKey())).equals("garbage-" + tag))
                 .findFirst().orElseThrow();
