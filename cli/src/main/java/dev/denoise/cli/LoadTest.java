@@ -7,97 +7,101 @@ import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.LongStream;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * One load-test run: requests produced at a fixed rate (or as fast as possible) on one thread,
- * images and failures consumed on another, each image matched to its request.
+ * One load-test run: requests produced at a fixed rate (or as fast as possible) on one thread, each
+ * of a class drawn from the mix, images and failures consumed on another, each image matched to its request.
  */
 final class LoadTest {
-    /** What a run measured; {@code timeline} holds, per second since the start, images received and their p50 latency. */
+    /**
+     * What a run measured over all its images, and per class of the mix; {@code timeline} holds, per
+     * second since the start, images received and their p50 latency.
+     */
     record Result(double requestRate, int seeds, int received, int missing, int duplicates, Map<String, Integer> failures,
-                  double imagesPerSecond, long p50, long p90, long p99, long max, List<long[]> timeline) {}
+                  double imagesPerSecond, Latency latency, List<long[]> timeline, List<ClassResult> classes) {
+        long p50() {
+            return latency.p50();
+        }
+
+        long p90() {
+            return latency.p90();
+        }
+
+        long p99() {
+            return latency.p99();
+        }
+
+        long max() {
+            return latency.max();
+        }
+    }
+
+    /** The figures of one class: its requests and seeds as sent, and its images as received. */
+    record ClassResult(Mix.RequestClass requestClass, int requests, int seeds, int received, int missing,
+                       double imagesPerSecond, Latency latency) {}
+
+    /** A request as produced: when, how many seeds, and the index of its class in the mix. */
+    record Sent(long atMs, int seeds, int classIndex) {}
 
     private final ConnectionSettings settings;
     private final Topics topics;
-    private final int steps;
-    private final int seedsPerRequest;
+    private final Mix mix;
+    private final long mixSeed;
     private final Duration timeout;
 
-    LoadTest(ConnectionSettings settings, int steps, int seedsPerRequest, Duration timeout) {
+    LoadTest(ConnectionSettings settings, Mix mix, long mixSeed, Duration timeout) {
         this.settings = settings;
         this.topics = Topics.of(settings);
-        this.steps = steps;
-        this.seedsPerRequest = seedsPerRequest;
+        this.mix = mix;
+        this.mixSeed = mixSeed;
         this.timeout = timeout;
     }
 
     /** @param requestsPerSecond 0 for as fast as possible */
     Result run(int totalSeeds, double requestsPerSecond, ProgressLine progress) throws Exception {
-        Map<String, Long> sentAtMs = new ConcurrentHashMap<>();
-        Map<String, Integer> seedsOf = new ConcurrentHashMap<>();
-        Histogram latency = new Histogram(3_600_000L, 3);
-        Map<Long, Histogram> perSecond = new TreeMap<>();
-        Set<String> seen = new HashSet<>();
-        Map<String, Integer> failures = new TreeMap<>();
-        int duplicates = 0;
-        int failedSeeds = 0;
+        Map<String, Sent> sent = new ConcurrentHashMap<>();
         try (ResultStream results = new ResultStream(settings, topics, false)) {
             long start = System.currentTimeMillis();
-            Thread producer = new Thread(() -> produce(totalSeeds, requestsPerSecond, sentAtMs, seedsOf), "load-producer");
+            LoadTally tally = new LoadTally(mix, start);
+            Thread producer = new Thread(() -> produce(totalSeeds, requestsPerSecond, sent), "load-producer");
             producer.start();
             long deadline = start + timeout.toMillis();
-            while (seen.size() + failedSeeds < totalSeeds && System.currentTimeMillis() < deadline) {
+            while (tally.done() < totalSeeds && System.currentTimeMillis() < deadline) {
                 for (GeneratedImage image : results.pollImages(Duration.ofMillis(100))) {
-                    Long sent = sentAtMs.get(image.getRequestId());
-                    if (sent == null) {
-                        continue; // not ours
+                    Sent request = sent.get(image.getRequestId());
+                    if (request != null) { // else not ours
+                        tally.image(request, image.getRequestId() + "/" + image.getIndex(), System.currentTimeMillis());
                     }
-                    if (!seen.add(image.getRequestId() + "/" + image.getIndex())) {
-                        duplicates++;
-                        continue;
-                    }
-                    long now = System.currentTimeMillis();
-                    latency.recordValue(Math.max(0, now - sent));
-                    perSecond.computeIfAbsent((now - start) / 1000, s -> new Histogram(3_600_000L, 2))
-                            .recordValue(Math.max(0, now - sent));
                 }
                 for (SampleFailure failure : results.pollFailures()) {
-                    Integer count = failure.getRequestId() == null ? null : seedsOf.get(failure.getRequestId());
-                    if (count != null) {
-                        failures.merge(failure.getReason().toString(), 1, Integer::sum);
-                        failedSeeds += count;
+                    Sent request = failure.getRequestId() == null ? null : sent.get(failure.getRequestId());
+                    if (request != null) {
+                        tally.failure(request, failure.getReason().toString(), failure.getSeedIndexes().size());
                     }
                 }
-                progress.show(seen.size(), totalSeeds);
+                progress.show(tally.received(), totalSeeds);
             }
             producer.join();
-            double seconds = (System.currentTimeMillis() - start) / 1000.0;
-            List<long[]> timeline = new ArrayList<>();
-            perSecond.forEach((second, h) -> timeline.add(new long[] {second, h.getTotalCount(), h.getValueAtPercentile(50)}));
-            return new Result(requestsPerSecond, totalSeeds, seen.size(), totalSeeds - seen.size() - failedSeeds, duplicates,
-                    failures, seen.size() / seconds, latency.getValueAtPercentile(50), latency.getValueAtPercentile(90),
-                    latency.getValueAtPercentile(99), latency.getMaxValue(), timeline);
+            return tally.result(requestsPerSecond, totalSeeds, sent.values(), System.currentTimeMillis());
         }
     }
 
-    private void produce(int totalSeeds, double requestsPerSecond, Map<String, Long> sentAtMs, Map<String, Integer> seedsOf) {
+    private void produce(int totalSeeds, double requestsPerSecond, Map<String, Sent> sent) {
+        // Every run of a sweep draws the same sequence of classes, so its rates compare like with like.
+        SplittableRandom draws = new SplittableRandom(mixSeed);
         long start = System.nanoTime();
         int requestIndex = 0;
         try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(settings.clientConfig(),
                 topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
-            for (long from = 0; from < totalSeeds; from += seedsPerRequest, requestIndex++) {
+            for (long from = 0; from < totalSeeds; requestIndex++) {
                 if (requestsPerSecond > 0) {
                     long due = start + (long) (requestIndex * 1e9 / requestsPerSecond);
                     long wait = due - System.nanoTime();
@@ -105,16 +109,18 @@ final class LoadTest {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                 }
-                long to = Math.min(from + seedsPerRequest, totalSeeds);
+                int classIndex = mix.draw(draws);
+                Mix.RequestClass requestClass = mix.classes().get(classIndex);
+                long to = Math.min(from + requestClass.seedsPerRequest(), totalSeeds); // the last request may be cut short
                 SampleRequest request = SampleRequest.newBuilder()
                         .setRequestId("load-" + UUID.randomUUID())
                         .setSeeds(LongStream.range(from, to).boxed().toList())
-                        .setSteps(steps)
+                        .setSteps(requestClass.steps())
                         .setRequestedAt(Instant.now())
                         .build();
-                sentAtMs.put(request.getRequestId(), System.currentTimeMillis());
-                seedsOf.put(request.getRequestId(), (int) (to - from));
+                sent.put(request.getRequestId(), new Sent(System.currentTimeMillis(), (int) (to - from), classIndex));
                 producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request));
+                from = to;
             }
             producer.flush();
         } catch (InterruptedException e) {

@@ -4,15 +4,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /** {@code denoise load-test}: many seeds through the running pipeline, with throughput, latency and missing images. */
 @Command(name = "load-test", description = "Produce requests for many seeds, consume the images, and report throughput, latency percentiles, "
@@ -36,17 +38,27 @@ final class LoadTestCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--batch-per-request", defaultValue = "16", paramLabel = "K", description = "Seeds per request (default ${DEFAULT-VALUE}).")
     int seedsPerRequest;
-    @Option(names = "--report", required = true, paramLabel = "DIR", description = "Where report.json and report.html go.")
+    @Option(names = "--mix", paramLabel = "STEPS:SEEDS:SHARE,...", converter = Mix.Converter.class,
+            description = "A mixed workload instead of --steps and --batch-per-request: each request is drawn from these classes "
+                    + "(steps, seeds a request, share of the requests; shares add up to 1), e.g. 8:4:0.8,40:256:0.2.")
+    Mix mix;
+    @Option(names = "--mix-seed", defaultValue = "1", description = "Seed of the class draw; every run of a sweep draws the same sequence "
+            + "(default ${DEFAULT-VALUE}).")
+    long mixSeed;
+    @Option(names = "--report", required = true, paramLabel = "DIR", description = "Where report.json, report.html and its PNG charts go.")
     Path report;
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds a run may wait for its images (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        Mix workload = workload();
         double[] rates = pace.sweep != null ? pace.sweep : new double[] {pace.rate != null ? pace.rate : 0};
-        LoadTest test = new LoadTest(connection.settings(), steps, seedsPerRequest, Duration.ofSeconds(timeoutSeconds));
+        LoadTest test = new LoadTest(connection.settings(), workload, mixSeed, Duration.ofSeconds(timeoutSeconds));
         List<LoadTest.Result> results = new ArrayList<>();
         boolean interactive = System.console() != null;
         System.out.printf("%8s %8s %8s %10s %8s %8s %8s %8s %s%n", "rate", "images", "missing", "images/s", "p50 ms",
@@ -65,17 +77,43 @@ final class LoadTestCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%8s %8d %8d %10.1f %8d %8d %8d %8d %s%n", LoadReport.rate(r), r.received(),
                     r.missing(), r.imagesPerSecond(), r.p50(), r.p90(), r.p99(), r.max(), r.failures());
         }
-        Map<String, Object> setup = new LinkedHashMap<>();
-        setup.put("seedsPerRun", seeds);
-        setup.put("steps", steps);
-        setup.put("seedsPerRequest", seedsPerRequest);
-        setup.put("rates", Arrays.toString(rates));
-        LoadReport.write(report, results, setup);
+        if (workload.classes().size() > 1) {
+            printClasses(results);
+        }
+        LoadReport.write(report, results, new LoadReport.Setup(seeds, workload, mixSeed,
+                Arrays.stream(rates).boxed().toList(), timeoutSeconds));
         System.out.println("report: " + report.resolve("report.json") + ", " + report.resolve("report.html"));
         boolean missing = results.stream().anyMatch(r -> r.missing() > 0);
         if (missing) {
             System.err.println("denoise: images are missing");
         }
         return missing ? 1 : 0;
+    }
+
+    /** The --mix, or the one class --steps and --batch-per-request describe. */
+    private Mix workload() {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        if (mix != null && (parsed.hasMatchedOption("--steps") || parsed.hasMatchedOption("--batch-per-request"))) {
+            throw new ParameterException(spec.commandLine(), "--mix gives each class its steps and seeds: drop --steps and --batch-per-request");
+        }
+        if (mix != null) {
+            return mix;
+        }
+        if (steps < 1 || seedsPerRequest < 1) {
+            throw new ParameterException(spec.commandLine(), "--steps and --batch-per-request must be at least 1");
+        }
+        return Mix.single(steps, seedsPerRequest);
+    }
+
+    private static void printClasses(List<LoadTest.Result> results) {
+        System.out.printf("%nper class:%n%8s %-20s %8s %8s %8s %10s %8s %8s %8s %8s%n", "rate", "class", "requests", "images",
+                "missing", "images/s", "p50 ms", "p90 ms", "p99 ms", "max ms");
+        for (LoadTest.Result r : results) {
+            for (LoadTest.ClassResult c : r.classes()) {
+                System.out.printf(Locale.ROOT, "%8s %-20s %8d %8d %8d %10.1f %8d %8d %8d %8d%n", LoadReport.rate(r),
+                        c.requestClass().label(), c.requests(), c.received(), c.missing(), c.imagesPerSecond(),
+                        c.latency().p50(), c.latency().p90(), c.latency().p99(), c.latency().max());
+            }
+        }
     }
 }

@@ -110,7 +110,26 @@ class ClientCommandsTest {
         assertThat(latency.path("p90").asLong()).isLessThanOrEqualTo(latency.path("p99").asLong());
         assertThat(latency.path("p99").asLong()).isLessThanOrEqualTo(latency.path("max").asLong());
         assertThat(result.path("imagesPerSecond").asDouble()).isPositive();
-        assertThat(Files.readString(report.resolve("report.html"))).contains("<svg", "images received per second");
+        assertThat(Files.readString(report.resolve("report.html"))).contains("<img src=\"" + LoadReport.THROUGHPUT_PNG + "\"");
+        assertThat(ImageIO.read(report.resolve(LoadReport.THROUGHPUT_PNG).toFile())).isNotNull();
+    }
+
+    @Test
+    void aMixedLoadTestReportsEachClassAndStopsAtTheTotalSeeds(@TempDir Path report) throws Exception {
+        CliRun run = CliRun.of(serving.args("load-test", "--seeds", "500", "--max", "--mix", "2:10:0.75,3:40:0.25",
+                "--report", report.toString()));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("per class:", "2 steps, 10 seeds", "3 steps, 40 seeds");
+        JsonNode result = new ObjectMapper().readTree(report.resolve("report.json").toFile()).path("runs").get(0);
+        assertThat(result.path("imagesReceived").asInt()).isEqualTo(500);
+        JsonNode classes = result.path("classes");
+        assertThat(classes.get(0).path("imagesReceived").asInt() + classes.get(1).path("imagesReceived").asInt()).isEqualTo(500);
+        for (JsonNode c : classes) {
+            assertThat(c.path("requests").asInt()).isPositive();
+            assertThat(c.path("missing").asInt()).isZero();
+            assertThat(c.path("latencyMs").path("p99").asLong()).isGreaterThanOrEqualTo(c.path("latencyMs").path("p50").asLong());
+        }
     }
 
     @Test
