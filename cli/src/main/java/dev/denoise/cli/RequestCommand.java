@@ -63,6 +63,12 @@ final class RequestCommand implements Callable<Integer> {
     @Option(names = "--sampler", paramLabel = "NAME",
             description = "article (article-unet); ddim, ddpm or dpm-solver (cond-unet); default the model's.")
     String sampler;
+    @Option(names = "--priority", defaultValue = "1", paramLabel = "N", description = "Share of free slots while other "
+            + "requests wait beside it: priority 2 gets two slots for each one of priority 1 (1-100, default ${DEFAULT-VALUE}).")
+    int priority;
+    @Option(names = "--deadline-ms", paramLabel = "MS", description = "Seeds not started this long after sending fail with "
+            + "DEADLINE_EXCEEDED (started ones finish); default none.")
+    Long deadlineMs;
     @Option(names = "--wait", description = "Wait for the images and write them to --out.")
     boolean await;
     @Option(names = "--out", paramLabel = "DIR", description = "Where --wait writes the PNGs and sheet.png (default .denoise/images/<request id>).")
@@ -140,6 +146,8 @@ final class RequestCommand implements Callable<Integer> {
                 .setPinnedVersion(version)
                 .setClassLabel(classLabel)
                 .setGuidanceScale(guidance)
+                .setPriority(priority)
+                .setDeadlineMs(deadlineMs)
                 .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .build();
     }
@@ -175,30 +183,36 @@ final class RequestCommand implements Callable<Integer> {
     }
 
     /**
-     * Follows the images topic until every seed of {@code requests} has its image, written to
-     * {@code folder} as it arrives; a failure record for one of them or the timeout ends it with
-     * an error. Returns the images by request, then index.
+     * Follows the images topic until every seed of {@code requests} has its image (written to
+     * {@code folder} as it arrives) or a failure record: a failure, once the seeds it does not
+     * cover have come (a deadline fails only the seeds not yet started), or the timeout ends it
+     * with an error. Returns the images by request, then index.
      */
     static List<GeneratedImage> awaitImages(ResultStream results, List<SampleRequest> requests, ImageFolder folder,
                                             Duration timeout) throws IOException {
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        requests.forEach(r -> ids.add(r.getRequestId()));
+        Map<String, Integer> seedsOf = new java.util.HashMap<>();
+        requests.forEach(r -> seedsOf.put(r.getRequestId(), r.getSeeds().size()));
         Map<String, GeneratedImage> images = new TreeMap<>();
+        java.util.Set<String> failedSeeds = new java.util.HashSet<>();
+        List<String> failures = new ArrayList<>();
         int shown = -1;
         boolean interactive = System.console() != null;
         int expected = requests.stream().mapToInt(r -> r.getSeeds().size()).sum();
         long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (images.size() < expected && System.currentTimeMillis() < deadline) {
+        while (images.size() + failedSeeds.size() < expected && System.currentTimeMillis() < deadline) {
             for (GeneratedImage image : results.pollImages(Duration.ofMillis(200))) {
-                String key = image.getRequestId() + "#" + String.format(java.util.Locale.ROOT, "%09d", image.getIndex());
-                if (ids.contains(image.getRequestId()) && images.putIfAbsent(key, image) == null) {
+                String key = key(image.getRequestId(), image.getIndex());
+                if (seedsOf.containsKey(image.getRequestId()) && images.putIfAbsent(key, image) == null) {
                     folder.write(image);
                 }
             }
             for (SampleFailure failure : results.pollFailures()) {
-                if (failure.getRequestId() != null && ids.contains(failure.getRequestId())) {
-                    System.err.println();
-                    throw new IllegalStateException("request failed: " + failure.getReason() + ": " + failure.getMessage());
+                Integer seeds = failure.getRequestId() == null ? null : seedsOf.get(failure.getRequestId());
+                if (seeds != null) {
+                    failures.add(failure.getReason() + ": " + failure.getMessage());
+                    List<Integer> covered = failure.getSeedIndexes().isEmpty()
+                            ? java.util.stream.IntStream.range(0, seeds).boxed().toList() : failure.getSeedIndexes();
+                    covered.forEach(index -> failedSeeds.add(key(failure.getRequestId(), index)));
                 }
             }
             if (images.size() != shown && interactive) { // a progress line redrawn in place, on a terminal only
@@ -207,11 +221,19 @@ final class RequestCommand implements Callable<Integer> {
             }
         }
         System.err.printf(interactive ? "%n" : "received %d/%d images%n", images.size(), expected);
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("request failed: " + String.join("; ", failures) + " (" + images.size()
+                    + " of " + expected + " images arrived" + (images.isEmpty() ? "" : ", written to " + folder.dir()) + ")");
+        }
         if (images.size() < expected) {
             throw new IllegalStateException("only " + images.size() + " of " + expected + " images arrived within "
                     + timeout.toSeconds() + " s (is `denoise serve` running?)");
         }
         return new ArrayList<>(images.values());
+    }
+
+    private static String key(String requestId, int index) {
+        return requestId + "#" + String.format(java.util.Locale.ROOT, "%09d", index);
     }
 
     /**
