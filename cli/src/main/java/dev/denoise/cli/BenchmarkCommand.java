@@ -7,9 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code denoise benchmark model|sampler}: speed figures, printed side by side (never timed assertions). */
+/** {@code denoise benchmark model|sampler|scheduler}: speed figures, printed side by side (never timed assertions). */
 @Command(name = "benchmark", description = "Measure the model and the serving path.",
-        subcommands = {BenchmarkCommand.Model.class, BenchmarkCommand.Sampler.class})
+        subcommands = {BenchmarkCommand.Model.class, BenchmarkCommand.Sampler.class, BenchmarkCommand.Scheduler.class})
 final class BenchmarkCommand {
 
     @Command(name = "model", description = "Forward passes/s at batch 1, 8, 64, 256; 40-step samples/s; training images/s; the matmul peak "
@@ -44,6 +44,50 @@ final class BenchmarkCommand {
             StackEndpoints endpoints = ports.stack().up(System.err);
             return new SamplerBenchmark(new SamplerBenchmark.Options(seeds, steps, perRequest, rounds, warmUpSeconds),
                     System.out).run(endpoints);
+        }
+    }
+
+    @Command(name = "scheduler", description = "Continuous (step-level) scheduling against whole batches, a sampler of each in "
+            + "turn: a small request sent 1 s behind a burst, and a mixed load at a share of saturation; starts the local "
+            + "stack if it is not running.")
+    static final class Scheduler implements Callable<Integer> {
+        @Option(names = "--burst", defaultValue = "1024:40", paramLabel = "SEEDS:STEPS",
+                description = "The burst (default ${DEFAULT-VALUE}).")
+        String burst;
+        @Option(names = "--small", defaultValue = "4:8", paramLabel = "SEEDS:STEPS",
+                description = "The request sent 1 s behind it (default ${DEFAULT-VALUE}).")
+        String small;
+        @Option(names = "--mix", defaultValue = "8:4:0.8,40:256:0.2", converter = Mix.Converter.class,
+                paramLabel = "STEPS:SEEDS_PER_REQUEST:SHARE,...", description = "The mixed load (default ${DEFAULT-VALUE}).")
+        Mix mix;
+        @Option(names = "--mix-seeds", defaultValue = "3000", description = "Seeds of each mixed run (default ${DEFAULT-VALUE}).")
+        int mixSeeds;
+        @Option(names = "--load", defaultValue = "0.8", description = "Share of saturation the mix is sent at (default ${DEFAULT-VALUE}).")
+        double load;
+        @Option(names = "--rounds", defaultValue = "2", description = "Rounds of each policy (default ${DEFAULT-VALUE}).")
+        int rounds;
+        @Option(names = "--warm-up-s", defaultValue = "40",
+                description = "Seconds of sampling through Kafka before the figures (default ${DEFAULT-VALUE}).")
+        int warmUpSeconds;
+        @Mixin
+        StackCommand.PortOptions ports = new StackCommand.PortOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            int[] b = seedsAndSteps(burst);
+            int[] s = seedsAndSteps(small);
+            StackEndpoints endpoints = ports.stack().up(System.err);
+            return new SchedulerBenchmark(new SchedulerBenchmark.Options(b[0], b[1], s[0], s[1], mix, mixSeeds, load, rounds,
+                    warmUpSeconds),
+                    System.out).run(endpoints);
+        }
+
+        private static int[] seedsAndSteps(String text) {
+            String[] parts = text.split(":");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("'" + text + "' is not SEEDS:STEPS");
+            }
+            return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
         }
     }
 }

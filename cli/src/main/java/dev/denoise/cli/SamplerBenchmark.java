@@ -1,45 +1,24 @@
 package dev.denoise.cli;
 
-import ai.djl.Device;
 import dev.denoise.diffusion.ArticleSampler;
-import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
-import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.Denoiser;
-import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.sampler.LoadedModel;
 import dev.denoise.sampler.SamplerSettings;
 import dev.denoise.sampler.StreamSampler;
-import dev.denoise.schemas.GeneratedImage;
-import dev.denoise.schemas.SampleRequest;
-import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import dev.denoise.trainer.ModelVersionPublisher;
-import dev.denoise.trainer.TrainedModel;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * In-process sampling against the same seeds through Kafka, in one running stream-sampler:
@@ -69,35 +48,22 @@ final class SamplerBenchmark {
     /** Runs the benchmark against the stack at {@code endpoints}; 1 if images went missing. */
     int run(StackEndpoints endpoints) throws Exception {
         out.println("Device: " + ComputeDevice.describe());
-        ConnectionSettings connection = ConnectionSettings.of(endpoints.bootstrapServers(),
-                endpoints.schemaRegistryUrl(), "bench-" + UUID.randomUUID().toString().substring(0, 8));
-        TopicsCommand.create(connection, 4);
-        WeightsPackage weights; // any weights do: speed does not depend on their values
-        try (ComputeThread compute = new ComputeThread("benchmark-init")) { // ends before the sampler's starts
-            weights = compute.call(() -> {
-                try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), 1)) {
-                    return denoiser.weights();
-                }
-            });
-        }
-        new ModelVersionPublisher(connection).publish(new TrainedModel("mnist", weights.architecture(),
-                weights.hyperParameters(), weights.weights(), weights.sha256(), "benchmark", 0, 0, 1e-3f, 0, 0, Map.of()));
-        SamplerSettings settings = SamplerSettings.defaults().withApplicationId("bench-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("bench-state").toString()).withHttpPort(0);
+        ConnectionSettings connection = BenchmarkStack.withArticleModel(endpoints);
+        SamplerSettings settings = BenchmarkStack.samplerSettings(Map.of());
         long[] seeds = LongStream.range(0, options.seeds()).toArray();
         long[] warmUpSeeds = LongStream.range(-WARM_UP_SEEDS, 0).toArray();
         List<Round> rounds = new ArrayList<>();
         int warmedUp = 0;
         double warmUpTook;
         try (StreamSampler sampler = StreamSampler.start(connection, settings);
-             Requests requests = new Requests(connection)) {
+             BenchmarkClient client = new BenchmarkClient(connection)) {
             while (!sampler.ready()) {
                 Thread.sleep(50);
             }
             long warmUpStart = System.nanoTime();
             do {
                 inProcess(sampler, warmUpSeeds);
-                requests.burst(warmUpSeeds);
+                burst(client, warmUpSeeds);
                 warmedUp += 2 * WARM_UP_SEEDS;
             } while (System.nanoTime() - warmUpStart < options.warmUpSeconds() * 1_000_000_000L);
             warmUpTook = (System.nanoTime() - warmUpStart) / 1e9;
@@ -106,7 +72,7 @@ final class SamplerBenchmark {
                 double inProcess = kafkaFirst ? 0 : inProcess(sampler, seeds);
                 double forwardBefore = forwardSeconds(sampler.httpPort());
                 long start = System.nanoTime();
-                long[] latencies = requests.burst(seeds);
+                long[] latencies = burst(client, seeds);
                 double kafka = (System.nanoTime() - start) / 1e9;
                 double forward = forwardSeconds(sampler.httpPort()) - forwardBefore;
                 if (kafkaFirst) {
@@ -181,68 +147,13 @@ final class SamplerBenchmark {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
 
-    /**
-     * A request producer and a read_committed image consumer: what {@link LoadTest} does at full
-     * speed, minus its producer thread, failures consumer and histograms. This client shares the
-     * two cores with the sampler it measures; run through LoadTest, the default case measured
-     * 0.90x three times where this one measured 0.94x side by side.
-     */
-    private final class Requests implements AutoCloseable {
-        private final Topics topics;
-        private final KafkaProducer<String, SampleRequest> producer;
-        private final KafkaConsumer<String, GeneratedImage> consumer;
-
-        Requests(ConnectionSettings connection) {
-            topics = Topics.of(connection);
-            Map<String, Object> config = new HashMap<>(connection.clientConfig());
-            config.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            // It is not polled during in-process rounds; it must not be dropped from its group then.
-            config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofHours(1).toMillis());
-            consumer = new KafkaConsumer<>(config, topics.images.keySerde().deserializer(),
-                    topics.images.valueSerde().deserializer());
-            producer = new KafkaProducer<>(connection.clientConfig(), topics.requests.keySerde().serializer(),
-                    topics.requests.valueSerde().serializer());
-            consumer.subscribe(List.of(topics.images.name()));
+    /** Sends {@code seeds} as requests at once and waits for their images; the latencies of all of them, sorted. */
+    private long[] burst(BenchmarkClient client, long[] seeds) {
+        Map<String, Integer> expected = new HashMap<>();
+        for (int from = 0; from < seeds.length; from += options.seedsPerRequest()) {
+            long[] part = Arrays.copyOfRange(seeds, from, Math.min(from + options.seedsPerRequest(), seeds.length));
+            expected.put(client.send(part, options.steps()), part.length);
         }
-
-        /**
-         * Sends {@code seeds} as requests at once and waits for their images; the latencies of the
-         * distinct images (request, index), sorted, so a duplicate cannot stand in for a missing one.
-         */
-        long[] burst(long[] seeds) {
-            Map<String, Long> sentAt = new HashMap<>();
-            for (int from = 0; from < seeds.length; from += options.seedsPerRequest()) {
-                SampleRequest request = SampleRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-                        .setSeeds(LongStream.of(Arrays.copyOfRange(seeds, from,
-                                Math.min(from + options.seedsPerRequest(), seeds.length))).boxed().toList())
-                        .setSteps(options.steps()).setRequestedAt(Instant.now()).build();
-                sentAt.put(request.getRequestId(), System.currentTimeMillis());
-                producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request));
-            }
-            producer.flush();
-            long[] latenciesMs = new long[seeds.length];
-            Set<String> seen = new HashSet<>();
-            int received = 0;
-            long deadline = System.currentTimeMillis() + 600_000;
-            while (received < seeds.length && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, GeneratedImage> record : consumer.poll(Duration.ofMillis(100))) {
-                    Long sent = sentAt.get(record.key());
-                    if (sent != null && seen.add(record.key() + "#" + record.value().getIndex())) {
-                        latenciesMs[received++] = System.currentTimeMillis() - sent;
-                    }
-                }
-            }
-            long[] sorted = Arrays.copyOf(latenciesMs, received);
-            Arrays.sort(sorted);
-            return sorted;
-        }
-
-        @Override
-        public void close() {
-            producer.close();
-            consumer.close();
-        }
+        return client.await(expected).values().stream().flatMapToLong(Arrays::stream).sorted().toArray();
     }
 }

@@ -1,0 +1,49 @@
+package dev.denoise.cli;
+
+import ai.djl.Device;
+import dev.denoise.diffusion.ArticleUNet;
+import dev.denoise.diffusion.ComputeThread;
+import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.WeightsPackage;
+import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TrainedModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.UUID;
+
+/** What a serving benchmark sets up on a running stack: topics of its own, a model to serve, samplers' settings. */
+final class BenchmarkStack {
+    private BenchmarkStack() {
+    }
+
+    /**
+     * Topics under a prefix of their own (4 partitions) with an untrained article-unet published as
+     * mnist v1: any weights do, speed does not depend on their values.
+     */
+    static ConnectionSettings withArticleModel(StackEndpoints endpoints) throws Exception {
+        ConnectionSettings connection = ConnectionSettings.of(endpoints.bootstrapServers(),
+                endpoints.schemaRegistryUrl(), "bench-" + UUID.randomUUID().toString().substring(0, 8));
+        TopicsCommand.create(connection, 4);
+        WeightsPackage weights;
+        try (ComputeThread compute = new ComputeThread("benchmark-init")) { // ends before a sampler's starts
+            weights = compute.call(() -> {
+                try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), 1)) {
+                    return denoiser.weights();
+                }
+            });
+        }
+        new ModelVersionPublisher(connection).publish(new TrainedModel("mnist", weights.architecture(),
+                weights.hyperParameters(), weights.weights(), weights.sha256(), "benchmark", 0, 0, 1e-3f, 0, 0, Map.of()));
+        return connection;
+    }
+
+    /** A sampler's settings for a benchmark: its own application id and state, any HTTP port, {@code flags} on top. */
+    static SamplerSettings samplerSettings(Map<String, String> flags) throws IOException {
+        return SamplerSettings.resolve(flags, Map.of()).withApplicationId("bench-" + UUID.randomUUID())
+                .withStateDir(Files.createTempDirectory("bench-state").toString()).withHttpPort(0);
+    }
+}
