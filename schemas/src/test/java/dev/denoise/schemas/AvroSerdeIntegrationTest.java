@@ -103,7 +103,7 @@ class AvroSerdeIntegrationTest {
         SampleRequest sent = TestRecords.request();
         produce(topic, sent);
 
-        Schema newer = withAddedField(SampleRequest.getClassSchema(), "priority", Schema.create(Schema.Type.INT), 5);
+        Schema newer = withAddedField(SampleRequest.getClassSchema(), "retries", Schema.create(Schema.Type.INT), 5);
         Deserializer<GenericRecord> newerReader = AvroDeserializer.generic(newer, registry());
         GenericRecord read = consume(topic, 1, newerReader).get(0).value();
 
@@ -111,7 +111,7 @@ class AvroSerdeIntegrationTest {
         assertThat(read.get("requestId").toString()).isEqualTo(sent.getRequestId());
         assertThat(read.get("seeds")).asInstanceOf(InstanceOfAssertFactories.list(Long.class))
                 .containsExactlyElementsOf(sent.getSeeds());
-        assertThat(read.get("priority")).as("the added field's default").isEqualTo(5);
+        assertThat(read.get("retries")).as("the added field's default").isEqualTo(5);
     }
 
     @Test
