@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A sampler in its own JVM is killed with SIGKILL while 2,000 seeds are in flight; a new one
  * starts on the same state directory (a restarted pod with its volume) and finishes the work.
- * A read_committed consumer must see every image exactly once.
+ * A read_committed consumer must see every image exactly once. While seeds wait, the step
+ * scheduler keeps every slot occupied, so the kill lands with slots mid-trajectory.
  */
 @ExtendWith(KafkaStackExtension.class)
 class CrashRecoveryIntegrationTest {
