@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * guidance). Every iteration on the compute thread advances the slots of one model version by one
  * step each, in one network pass; slots of other versions take the next turns. A finished slot's
  * image goes to its task's outbox at once and a waiting seed takes the slot at the next
- * iteration, chosen fairly between requests ({@link WaitingSeeds}). A request's seeds enter as a
- * pipeline, at most ⌈slots/steps⌉ an iteration: a burst then fills the batch within one
- * trajectory's length, and from then on some of its slots free at every iteration, so a request
- * that arrives behind it waits an iteration for a slot, not a whole trajectory. The seeds stay in their
+ * iteration, chosen fairly between requests ({@link WaitingSeeds}). A request that fits in the
+ * free slots enters at once; a larger one (a burst) enters as a pipeline, at most ⌈slots/steps⌉
+ * seeds an iteration: it fills the batch within one trajectory's length, and from then on some of
+ * its slots free at every iteration, so a request that arrives behind it waits an iteration for a
+ * slot, not a whole trajectory. The seeds stay in their
  * tasks' pending stores until the stream thread emits their images, so after a crash unfinished
  * seeds start again from their seeds.
  *
@@ -297,7 +298,8 @@ final class StepScheduler {
             if (request == null) {
                 return;
             }
-            int perIteration = (maxSlots + request.head().steps() - 1) / request.head().steps();
+            int perIteration = request.size() <= maxSlots - slots.size() ? Integer.MAX_VALUE
+                    : (maxSlots + request.head().steps() - 1) / request.head().steps();
             if (!start(request, nowMs) || admitted.merge(request, 1, Integer::sum) >= perIteration) {
                 blocked.add(request);
             }

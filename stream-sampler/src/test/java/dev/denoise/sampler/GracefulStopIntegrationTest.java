@@ -39,7 +39,8 @@ class GracefulStopIntegrationTest {
 
     /**
      * The compute thread is held while the request arrives, then lets exactly one iteration run
-     * (8 of its 64 seeds start: ⌈64 slots / 8 steps⌉), then is held again until the stop has begun
+     * (8 of its 100 seeds start: more than the free slots, it enters as a pipeline of ⌈64 slots / 8
+     * steps⌉ an iteration), then is held again until the stop has begun
      * (the HTTP endpoint is the first thing it closes).
      */
     @Test
@@ -49,7 +50,7 @@ class GracefulStopIntegrationTest {
         new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
         SamplerSettings settings = SamplerFixtures.settings("stop");
         SampleRequest request = SampleRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-                .setSeeds(LongStream.range(0, 64).boxed().toList()).setSteps(8).setRequestedAt(Instant.now()).build();
+                .setSeeds(LongStream.range(0, 100).boxed().toList()).setSteps(8).setRequestedAt(Instant.now()).build();
 
         StreamSampler sampler = StreamSampler.start(connection, settings);
         CountDownLatch letFirstGo = new CountDownLatch(1);
@@ -63,7 +64,7 @@ class GracefulStopIntegrationTest {
                 producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
             }
             int port = sampler.httpPort();
-            Await.until("the request's 64 seeds accepted", () -> gauge(port, "denoise_pending_seeds") == 64);
+            Await.until("the request's 100 seeds accepted", () -> gauge(port, "denoise_pending_seeds") == 100);
             hold(sampler, letGo); // behind the scheduler's first iteration, which waits behind the first hold
             letFirstGo.countDown();
             Await.until("8 seeds in slots", () -> gauge(port, "denoise_sampling_seeds") == 8);
@@ -86,9 +87,9 @@ class GracefulStopIntegrationTest {
 
         try (StreamSampler next = StreamSampler.start(connection, settings.withHttpPort(0))) {
             List<GeneratedImage> all = TopicReader.read(connection, topics.images,
-                    image -> image.getRequestId().equals(request.getRequestId()), 64);
+                    image -> image.getRequestId().equals(request.getRequestId()), 100);
             assertThat(all).extracting(GeneratedImage::getIndex).as("every seed exactly once across the two instances")
-                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 64).boxed().toList());
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 100).boxed().toList());
         }
     }
 

@@ -136,7 +136,10 @@ class StepSchedulerTest {
             StepScheduler.Owner owner = scheduler.register();
             Hold hold = new Hold();
             scheduler.offer(owner, article("burst", 24, 40));
-            hold.advance(5); // one burst seed starts an iteration (⌈4 slots / 40 steps⌉): all four slots sampling
+            hold.advance(1);
+            assertThat(scheduler.occupied()).as("a burst larger than the free slots enters as a pipeline, "
+                    + "⌈4 slots / 40 steps⌉ seed an iteration").isEqualTo(scheduling == Scheduling.CONTINUOUS ? 1 : 4);
+            hold.advance(4);
             assertThat(scheduler.occupied()).isEqualTo(4);
             scheduler.offer(owner, article("small", 2, 4));
             hold.release();
@@ -167,10 +170,9 @@ class StepSchedulerTest {
             hold.release();
             outcomes.clear();
             collect(scheduler, owner, 8);
-            // Continuous: each request starts one seed an iteration (⌈8 slots / its steps⌉), the last
-            // 40-step seed at the 4th, so 43 iterations; whole batches: 8, then 40.
+            // Continuous: both fit in the free slots and start together; whole batches: 8, then 40.
             assertThat(iterations(metrics) - iterationsBefore).as(scheduling + ": iterations for 4 seeds at 8 steps "
-                    + "beside 4 at 40").isEqualTo(scheduling == Scheduling.CONTINUOUS ? 43 : 48);
+                    + "beside 4 at 40").isEqualTo(scheduling == Scheduling.CONTINUOUS ? 40 : 48);
         }
     }
 
