@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -74,7 +75,22 @@ public final class StreamSampler implements AutoCloseable {
         // compute thread finished.
         props.put(StreamsConfig.POLL_MS_CONFIG, settings.maxWait().toMillis());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // Kafka 5.0's default
+        // Fast failover, unless the client settings say otherwise (DENOISE_KAFKA_*): a killed
+        // instance is noticed after the brokers' minimum session timeout instead of Kafka's 45 s
+        // (heartbeats run on their own thread, so long iterations do not trip it), and a standby
+        // copy of each task's pending store on another instance lets that one resume the seeds
+        // without restoring the changelog first.
+        consumerDefault(props, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        consumerDefault(props, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1500);
+        props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         return props;
+    }
+
+    /** Sets a consumer setting unless the client settings have it, plain or with Streams' consumer prefix. */
+    private static void consumerDefault(Properties props, String key, Object value) {
+        if (!props.containsKey(key) && !props.containsKey(StreamsConfig.consumerPrefix(key))) {
+            props.put(key, value);
+        }
     }
 
     /** Streams is running and at least one model version is loaded. */

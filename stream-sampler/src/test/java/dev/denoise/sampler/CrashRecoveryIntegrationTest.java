@@ -11,7 +11,6 @@ import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.KafkaStackExtension;
 import dev.denoise.trainer.ModelVersionPublisher;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +50,7 @@ class CrashRecoveryIntegrationTest {
         String applicationId = "crash-" + UUID.randomUUID();
         Path stateDir = temp.resolve("state");
 
-        Process first = startSampler(stack, connection, applicationId, stateDir, temp.resolve("first.log"));
+        Process first = SamplerFixtures.startProcess(stack, connection, applicationId, stateDir, temp.resolve("first.log"));
         try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
                 topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
             for (int r = 0; r < REQUESTS; r++) {
@@ -84,7 +83,7 @@ class CrashRecoveryIntegrationTest {
                     .isBetween(300, REQUESTS * SEEDS_PER_REQUEST - 1);
             first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no commit, no goodbye
 
-            second = startSampler(stack, connection, applicationId, stateDir, temp.resolve("second.log"));
+            second = SamplerFixtures.startProcess(stack, connection, applicationId, stateDir, temp.resolve("second.log"));
             while (images.size() < REQUESTS * SEEDS_PER_REQUEST && System.currentTimeMillis() < deadline) {
                 poll(consumer, images);
             }
@@ -111,24 +110,5 @@ class CrashRecoveryIntegrationTest {
         for (ConsumerRecord<String, GeneratedImage> record : consumer.poll(Duration.ofMillis(200))) {
             images.add(record.value());
         }
-    }
-
-    private static Process startSampler(StackEndpoints stack, ConnectionSettings connection, String applicationId,
-                                        Path stateDir, Path log) throws Exception {
-        Files.createDirectories(stateDir);
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                StreamSamplerMain.class.getName());
-        Map<String, String> env = builder.environment();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
-        env.put("DENOISE_TOPIC_PREFIX", connection.topicPrefix());
-        env.put("DENOISE_APPLICATION_ID", applicationId);
-        env.put("DENOISE_STATE_DIR", stateDir.toString());
-        env.put("DENOISE_HTTP_PORT", "0");
-        // The dead instance leaves the group after this long instead of Kafka's 45 s.
-        env.put("DENOISE_KAFKA_SESSION_TIMEOUT_MS", "6000");
-        return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 }

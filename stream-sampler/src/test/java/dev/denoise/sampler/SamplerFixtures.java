@@ -14,6 +14,7 @@ import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -66,5 +67,26 @@ final class SamplerFixtures {
     static TrainedModel trainedModel(String model, WeightsPackage weights) {
         return new TrainedModel(model, weights.architecture(), weights.hyperParameters(), weights.weights(),
                 weights.sha256(), "test-weights", 0, 128, 1e-3f, 0, 1.0, Map.of());
+    }
+
+    /**
+     * A stream-sampler in a JVM of its own (so a test can SIGKILL it), on {@code connection}'s
+     * topics with {@code applicationId}, its state in {@code stateDir}, its output in {@code log}.
+     */
+    static Process startProcess(StackEndpoints stack, ConnectionSettings connection, String applicationId,
+                                Path stateDir, Path log) throws IOException {
+        Files.createDirectories(stateDir);
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                StreamSamplerMain.class.getName());
+        Map<String, String> env = builder.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
+        env.put("DENOISE_TOPIC_PREFIX", connection.topicPrefix());
+        env.put("DENOISE_APPLICATION_ID", applicationId);
+        env.put("DENOISE_STATE_DIR", stateDir.toString());
+        env.put("DENOISE_HTTP_PORT", "0");
+        return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 }
