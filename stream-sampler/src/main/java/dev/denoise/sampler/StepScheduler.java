@@ -33,9 +33,8 @@ import org.slf4j.LoggerFactory;
  * free slots enters at once; a larger one (a burst) enters as a pipeline, at most ⌈slots/steps⌉
  * seeds an iteration: it fills the batch within one trajectory's length, and from then on some of
  * its slots free at every iteration, so a request that arrives behind it waits an iteration for a
- * slot, not a whole trajectory. The seeds stay in their
- * tasks' pending stores until the stream thread emits their images, so after a crash unfinished
- * seeds start again from their seeds.
+ * slot, not a whole trajectory. The seeds stay in their tasks' pending stores until the stream
+ * thread emits their images, so after a crash unfinished seeds start again from their seeds.
  *
  * <p>The {@link Scheduling#WHOLE_BATCH} policy is the design this replaced, kept for comparison: a
  * batch of one kind of seed starts when all slots are free, in arrival order, and keeps its slots
@@ -50,28 +49,9 @@ final class StepScheduler {
         private volatile boolean abandoned;
     }
 
-    private static final class Slot {
-        final Owner owner;
-        final WaitingSeeds.Request request;
-        final PendingSeed seed;
-        final LoadedModel model;
-        final Trajectory trajectory;
-        final String sampler;
-        final Float guidance;
-        final long startMs;
-
-        Slot(Owner owner, WaitingSeeds.Request request, PendingSeed seed, LoadedModel model, Trajectory trajectory,
-             String sampler, Float guidance, long startMs) {
-            this.owner = owner;
-            this.request = request;
-            this.seed = seed;
-            this.model = model;
-            this.trajectory = trajectory;
-            this.sampler = sampler;
-            this.guidance = guidance;
-            this.startMs = startMs;
-        }
-    }
+    /** A seed in a slot: its trajectory on the version it started on, until its image is done. */
+    private record Slot(Owner owner, WaitingSeeds.Request request, PendingSeed seed, LoadedModel model,
+                        Trajectory trajectory, String sampler, Float guidance, long startMs) {}
 
     private final ComputeThread compute;
     private final ModelRegistry registry;
@@ -256,7 +236,7 @@ final class StepScheduler {
         RuntimeException failure = null;
         int rows = 0;
         try {
-            rows = StepBatch.advance(group.get(0).model.denoiser(), group.stream().map(slot -> slot.trajectory).toList());
+            rows = StepBatch.advance(group.get(0).model().denoiser(), group.stream().map(Slot::trajectory).toList());
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -275,7 +255,7 @@ final class StepScheduler {
     private void dropAbandonedSlots() {
         for (Iterator<Slot> it = slots.iterator(); it.hasNext(); ) {
             Slot slot = it.next();
-            if (slot.owner.abandoned) {
+            if (slot.owner().abandoned) {
                 it.remove();
                 free(slot);
                 undelivered--;
@@ -381,7 +361,7 @@ final class StepScheduler {
     private List<Slot> nextGroup() {
         while (!turns.isEmpty()) {
             LoadedModel model = turns.pollFirst();
-            List<Slot> group = slots.stream().filter(slot -> slot.model == model).toList();
+            List<Slot> group = slots.stream().filter(slot -> slot.model() == model).toList();
             if (!group.isEmpty()) {
                 turns.addLast(model);
                 return group;
@@ -393,22 +373,22 @@ final class StepScheduler {
     private void finish(List<Slot> group) {
         long nowMs = System.currentTimeMillis();
         for (Slot slot : group) {
-            if (!slot.trajectory.finished() || !slots.remove(slot)) {
+            if (!slot.trajectory().finished() || !slots.remove(slot)) {
                 continue;
             }
-            Trajectory trajectory = slot.trajectory;
-            DenoiserArchitecture architecture = slot.model.denoiser().architecture();
-            SeedOutcome.Sampled image = new SeedOutcome.Sampled(slot.seed, trajectory.image(),
+            Trajectory trajectory = slot.trajectory();
+            DenoiserArchitecture architecture = slot.model().denoiser().architecture();
+            SeedOutcome.Sampled image = new SeedOutcome.Sampled(slot.seed(), trajectory.image(),
                     Math.toIntExact(architecture.imageShape().get(2)), Math.toIntExact(architecture.imageShape().get(1)),
-                    slot.model.model(), slot.model.version(), slot.sampler, slot.guidance, slot.startMs, nowMs);
+                    slot.model().model(), slot.model().version(), slot.sampler(), slot.guidance(), slot.startMs(), nowMs);
             metrics.image();
-            if (answered.add(slot.request)) {
-                metrics.firstImage(nowMs - slot.seed.acceptedAtMs());
+            if (answered.add(slot.request())) {
+                metrics.firstImage(nowMs - slot.seed().acceptedAtMs());
             }
             free(slot);
-            deliver(slot.owner, image); // the seed stays counted as undelivered until collected
+            deliver(slot.owner(), image); // the seed stays counted as undelivered until collected
         }
-        answered.removeIf(request -> request.size() == 0 && slots.stream().noneMatch(slot -> slot.request == request));
+        answered.removeIf(request -> request.size() == 0 && slots.stream().noneMatch(slot -> slot.request() == request));
     }
 
     /** The engine failed a step: one failure per request in the group, so none waits forever. */
@@ -418,7 +398,7 @@ final class StepScheduler {
         for (Slot slot : group) {
             if (slots.remove(slot)) {
                 free(slot);
-                byRequest.computeIfAbsent(slot.request, r -> new ArrayList<>()).add(slot.seed);
+                byRequest.computeIfAbsent(slot.request(), r -> new ArrayList<>()).add(slot.seed());
             }
         }
         byRequest.forEach((request, seeds) -> deliver(request.owner, new SeedOutcome.Failed(request.requestId,
@@ -427,7 +407,7 @@ final class StepScheduler {
 
     /** Gives back a slot's hold on its version. */
     private void free(Slot slot) {
-        registry.release(slot.model);
+        registry.release(slot.model());
         metrics.samplingChanged(-1);
     }
 
