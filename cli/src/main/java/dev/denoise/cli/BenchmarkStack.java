@@ -12,6 +12,7 @@ import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,11 +23,16 @@ final class BenchmarkStack {
 
     /**
      * Topics under a prefix of their own (4 partitions) with an untrained article-unet published as
-     * mnist v1: any weights do, speed does not depend on their values.
+     * mnist v1: any weights do, speed does not depend on their values. Client properties come
+     * from the environment as for every command ({@code DENOISE_KAFKA_*}, {@code KAFKA_CLIENT_CONFIG}),
+     * so a benchmark can try a Kafka or Streams setting.
      */
     static ConnectionSettings withArticleModel(StackEndpoints endpoints) throws Exception {
-        ConnectionSettings connection = ConnectionSettings.of(endpoints.bootstrapServers(),
-                endpoints.schemaRegistryUrl(), "bench-" + UUID.randomUUID().toString().substring(0, 8));
+        ConnectionSettings connection = ConnectionSettings.resolve(Map.of(
+                ConnectionSettings.BOOTSTRAP_SERVERS.flag(), endpoints.bootstrapServers(),
+                ConnectionSettings.SCHEMA_REGISTRY_URL.flag(), endpoints.schemaRegistryUrl(),
+                ConnectionSettings.TOPIC_PREFIX.flag(), "bench-" + UUID.randomUUID().toString().substring(0, 8)),
+                List.of(), System.getenv());
         TopicsCommand.create(connection, 4);
         WeightsPackage weights;
         try (ComputeThread compute = new ComputeThread("benchmark-init")) { // ends before a sampler's starts
