@@ -71,44 +71,43 @@ final class SamplerMetrics {
 
     String render(Map<String, Integer> servingVersions) {
         StringBuilder out = new StringBuilder();
-        counter(out, "denoise_images_total", "Images sampled.", images.get());
-        counter(out, "denoise_iterations_total", "Scheduler iterations: one network pass moving each image in it one step.",
-                iterations.get());
-        out.append("# HELP denoise_sampling_seconds_total Time the compute thread spent in iterations.\n"
-                        + "# TYPE denoise_sampling_seconds_total counter\n")
+        scalar(out, "denoise_images_total", "Images sampled.", "counter", images.get());
+        scalar(out, "denoise_iterations_total", "Scheduler iterations: one network pass moving each image in it one step.",
+                "counter", iterations.get());
+        header(out, "denoise_sampling_seconds_total", "Time the compute thread spent in iterations.", "counter")
                 .append(String.format(Locale.ROOT, "denoise_sampling_seconds_total %.6f%n", iterationNanos.get() / 1e9));
-        counter(out, "denoise_denoising_steps_total", "Denoising steps run, one per image per step.", imageSteps.get());
+        scalar(out, "denoise_denoising_steps_total", "Denoising steps run, one per image per step.", "counter",
+                imageSteps.get());
         histogram(out, "denoise_slot_occupancy", "Occupied slots per iteration.", occupancy);
         histogram(out, "denoise_batch_size", "Rows per network pass (two for an image where guidance mixes).", rows);
-        out.append("# HELP denoise_queue_wait_seconds Time from acceptance to a slot, by request priority.\n"
-                + "# TYPE denoise_queue_wait_seconds histogram\n");
+        header(out, "denoise_queue_wait_seconds", "Time from acceptance to a slot, by request priority.", "histogram");
         queueWaitByPriority.forEach((priority, h) -> h.render(out, "denoise_queue_wait_seconds",
                 "priority=\"" + priority + "\""));
         histogram(out, "denoise_time_to_first_image_seconds", "Time from a request's acceptance to its first image.",
                 firstImage);
-        gauge(out, "denoise_pending_seeds", "Accepted seeds without an image yet.", pending.get());
-        gauge(out, "denoise_sampling_seeds", "Pending seeds in a slot.", sampling.get());
-        out.append("# HELP denoise_model_version Newest loaded version per model.\n# TYPE denoise_model_version gauge\n");
+        scalar(out, "denoise_pending_seeds", "Accepted seeds without an image yet.", "gauge", pending.get());
+        scalar(out, "denoise_sampling_seeds", "Pending seeds in a slot.", "gauge", sampling.get());
+        header(out, "denoise_model_version", "Newest loaded version per model.", "gauge");
         servingVersions.forEach((model, version) ->
                 out.append("denoise_model_version{model=\"").append(model).append("\"} ").append(version).append('\n'));
-        out.append("# HELP denoise_failures_total Failure records by reason.\n# TYPE denoise_failures_total counter\n");
+        header(out, "denoise_failures_total", "Failure records by reason.", "counter");
         failures.forEach((reason, count) ->
                 out.append("denoise_failures_total{reason=\"").append(reason).append("\"} ").append(count.get()).append('\n'));
         return out.toString();
     }
 
-    private static void counter(StringBuilder out, String name, String help, long value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n")
-                .append(name).append(' ').append(value).append('\n');
+    /** The HELP and TYPE lines of metric {@code name}. */
+    private static StringBuilder header(StringBuilder out, String name, String help, String type) {
+        return out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ')
+                .append(type).append('\n');
     }
 
-    private static void gauge(StringBuilder out, String name, String help, long value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
-                .append(name).append(' ').append(value).append('\n');
+    private static void scalar(StringBuilder out, String name, String help, String type, long value) {
+        header(out, name, help, type).append(name).append(' ').append(value).append('\n');
     }
 
     private static void histogram(StringBuilder out, String name, String help, Histogram histogram) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" histogram\n");
+        header(out, name, help, "histogram");
         histogram.render(out, name, "");
     }
 }

@@ -67,8 +67,6 @@ final class StepScheduler {
     private final List<Slot> slots = new ArrayList<>();
     /** The versions with slots, in the order they take turns. */
     private final ArrayDeque<LoadedModel> turns = new ArrayDeque<>();
-    /** Requests that have had their first image, for the time-to-first-image metric. */
-    private final Set<WaitingSeeds.Request> answered = Collections.newSetFromMap(new IdentityHashMap<>());
     /** An iteration is queued or running on the compute thread. */
     private boolean iterationQueued;
     /** Set once, when the instance stops: no seed gets a new slot. */
@@ -382,13 +380,13 @@ final class StepScheduler {
                     Math.toIntExact(architecture.imageShape().get(2)), Math.toIntExact(architecture.imageShape().get(1)),
                     slot.model().model(), slot.model().version(), slot.sampler(), slot.guidance(), slot.startMs(), nowMs);
             metrics.image();
-            if (answered.add(slot.request())) {
+            if (!slot.request().answered) {
+                slot.request().answered = true;
                 metrics.firstImage(nowMs - slot.seed().acceptedAtMs());
             }
             free(slot);
             deliver(slot.owner(), image); // the seed stays counted as undelivered until collected
         }
-        answered.removeIf(request -> request.size() == 0 && slots.stream().noneMatch(slot -> slot.request() == request));
     }
 
     /** The engine failed a step: one failure per request in the group, so none waits forever. */

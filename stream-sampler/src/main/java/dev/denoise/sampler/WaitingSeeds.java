@@ -33,6 +33,8 @@ final class WaitingSeeds {
         private final long arrival;
         private final ArrayDeque<PendingSeed> seeds = new ArrayDeque<>();
         private double pass;
+        /** Whether an image of it is done, for the time-to-first-image metric (the scheduler's, under its lock). */
+        boolean answered;
 
         private Request(StepScheduler.Owner owner, PendingSeed first, long arrival, double pass) {
             this.owner = owner;

@@ -15,14 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -66,15 +63,9 @@ class CrashRecoveryIntegrationTest {
             producer.flush();
         }
 
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-reader-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<GeneratedImage> images = new ArrayList<>();
         Process second = null;
-        try (KafkaConsumer<String, GeneratedImage> consumer = new KafkaConsumer<>(config,
-                topics.images.keySerde().deserializer(), topics.images.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topics.images.name()));
+        try (KafkaConsumer<String, GeneratedImage> consumer = TopicReader.committedConsumer(connection, topics.images)) {
             long deadline = System.currentTimeMillis() + 180_000;
             while (images.size() < 300 && System.currentTimeMillis() < deadline && first.isAlive()) {
                 poll(consumer, images);

@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -65,7 +64,7 @@ class FailoverIntegrationTest {
         Map<Integer, Integer> pendingAtKill = new TreeMap<>();
         List<ConsumerRecord<String, GeneratedImage>> images = new ArrayList<>();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()));
-             KafkaConsumer<String, GeneratedImage> consumer = imagesConsumer(connection, topics)) {
+             KafkaConsumer<String, GeneratedImage> consumer = TopicReader.committedConsumer(connection, topics.images)) {
             for (String name : List.of("a", "b")) {
                 samplers.add(SamplerFixtures.startProcess(stack, connection, applicationId, temp.resolve(name),
                         temp.resolve(name + ".log")));
@@ -153,17 +152,6 @@ class FailoverIntegrationTest {
             }
             producer.flush();
         }
-    }
-
-    private static KafkaConsumer<String, GeneratedImage> imagesConsumer(ConnectionSettings connection, Topics topics) {
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "failover-reader-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, GeneratedImage> consumer = new KafkaConsumer<>(config,
-                topics.images.keySerde().deserializer(), topics.images.valueSerde().deserializer());
-        consumer.subscribe(List.of(topics.images.name()));
-        return consumer;
     }
 
     /** Adds what one poll returns to {@code images} and returns it. */

@@ -19,14 +19,8 @@ final class TopicReader {
 
     /** The first {@code count} values matching {@code filter}, or fewer if {@link Await#PATIENCE} passes. */
     static <V> List<V> read(ConnectionSettings connection, Topics.Topic<String, V> topic, Predicate<V> filter, int count) {
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<V> matching = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
-                topic.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topic.name()));
+        try (KafkaConsumer<String, V> consumer = committedConsumer(connection, topic)) {
             long deadline = System.nanoTime() + Await.PATIENCE.toNanos();
             while (matching.size() < count && System.nanoTime() - deadline < 0) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
@@ -37,5 +31,17 @@ final class TopicReader {
             }
         }
         return matching;
+    }
+
+    /** A read_committed consumer of {@code topic} from its beginning, in a group of its own; close it. */
+    static <V> KafkaConsumer<String, V> committedConsumer(ConnectionSettings connection, Topics.Topic<String, V> topic) {
+        Map<String, Object> config = new HashMap<>(connection.clientConfig());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer());
+        consumer.subscribe(List.of(topic.name()));
+        return consumer;
     }
 }
