@@ -6,6 +6,7 @@ import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.sampler.SamplerSettings;
 import dev.denoise.sampler.StreamSampler;
 import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
@@ -61,9 +62,8 @@ final class DemoCommand implements Callable<Integer> {
             ConnectionSettings settings = ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
                     ConnectionSettings.fromEnvironment().topicPrefix());
             TopicsCommand.create(settings, 4);
-            ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
-            ModelVersion article = publish(publisher, articleModel());
-            ModelVersion conditioned = publish(publisher, TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_CONDITIONED)));
+            ModelVersion article = publish(settings, articleModel());
+            ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_CONDITIONED)));
             step("starting the stream-sampler on " + ComputeDevice.describe());
             try (StreamSampler sampler = StreamSampler.start(settings, SamplerSettings.defaults()
                     .withApplicationId("denoise-demo")
@@ -104,8 +104,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Publishes {@code model} unless the same weights are already a version of it. */
-    private static ModelVersion publish(ModelVersionPublisher publisher, TrainedModel model) throws Exception {
-        Optional<ModelVersion> already = publisher.readAll().stream()
+    private static ModelVersion publish(ConnectionSettings settings, TrainedModel model) throws Exception {
+        Optional<ModelVersion> already = ModelCatalogue.read(settings).versions().stream()
                 .filter(v -> v.getModel().equals(model.modelName()) && v.getWeightsSha256().equals(model.sha256()))
                 .reduce((first, second) -> second);
         if (already.isPresent()) {
@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
                     + model.sha256().substring(0, 12) + "…) is already published");
             return already.get();
         }
-        ModelVersion version = publisher.publish(model);
+        ModelVersion version = new ModelVersionPublisher(settings).publish(model);
         step("published " + version.getModel() + " v" + version.getVersion() + " (" + model.weights().length / 1024
                 + " KiB of weights, " + model.epochs() + " epochs on " + model.dataset() + ")");
         return version;

@@ -3,6 +3,8 @@ package dev.denoise.cli;
 import dev.denoise.sampler.LatestVersions;
 import dev.denoise.sampler.QualityGate;
 import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.ModelCatalogue;
+import dev.denoise.schemas.ModelPromotion;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
@@ -13,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Parameters;
 final class ModelsCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
-    @Command(name = "list", description = "Every version still on the topic with its metrics; `latest` is the one samplers serve to unpinned "
+    @Command(name = "list", description = "Every published version with its metrics; `latest` is the one samplers serve to unpinned "
                     + "requests, `serving` the one that made the newest image.")
     static final class ListVersions implements Callable<Integer> {
         @Mixin
@@ -44,46 +45,35 @@ final class ModelsCommand {
 
         @Override
         public Integer call() {
-            ModelVersionPublisher publisher = new ModelVersionPublisher(connection.settings());
-            List<ModelVersion> records = publisher.readAll();
-            if (records.isEmpty()) {
-                System.out.println("no model versions on " + publisher.topicName());
+            ModelCatalogue catalogue = ModelCatalogue.read(connection.settings());
+            if (catalogue.models().isEmpty()) {
+                System.out.println("no model versions on " + Topics.of(connection.settings()).modelVersions.name());
                 return 0;
             }
-            // Decided as the samplers decide: the last announcement, unless the quality gate held it back.
-            LatestVersions latest = new LatestVersions(tolerance);
-            Map<String, ModelVersion> versions = new LinkedHashMap<>();
-            Map<String, String> held = new LinkedHashMap<>();
-            for (ModelVersion record : records) {
-                String key = record.getModel() + "/" + record.getVersion();
-                versions.put(key, record);
-                latest.announce(record.getModel(), record.getVersion(), record.getTraining().getMetrics())
-                        .ifPresentOrElse(why -> held.put(key, why), () -> held.remove(key));
-            }
+            LatestVersions latest = LatestVersions.of(catalogue, tolerance); // decided as the samplers decide
             Map<String, Integer> serving = newestImageVersions(connection.settings());
             System.out.printf("%-10s %7s %-16s %-12s %9s %8s %10s %8s %8s  %s%n", "MODEL", "VERSION", "CREATED (UTC)",
                     "ARCHITECTURE", "LOSS", "MSE@0.5", "CONFIDENCE", "ENTROPY", "FRECHET", "");
-            versions.values().stream()
-                    .sorted(java.util.Comparator.comparing(ModelVersion::getModel).thenComparing(ModelVersion::getVersion))
-                    .forEach(v -> {
-                        Map<String, Double> m = v.getTraining().getMetrics();
-                        System.out.printf(Locale.ROOT, "%-10s %7d %-16s %-12s %9.5f %8s %10s %8s %8s  %s%n", v.getModel(),
-                                v.getVersion(), TIME.format(v.getCreatedAt()), v.getArchitecture(),
-                                v.getTraining().getFinalLoss(), metric(m, "mse@0.5"), metric(m, "classifier.confidence"),
-                                metric(m, "classifier.class-entropy-bits"), metric(m, QualityGate.METRIC),
-                                marks(v, latest, serving, held));
-                    });
-            held.values().forEach(System.out::println);
+            List<String> held = new java.util.ArrayList<>();
+            for (ModelVersion v : catalogue.versions()) {
+                Map<String, Double> m = v.getTraining().getMetrics();
+                System.out.printf(Locale.ROOT, "%-10s %7d %-16s %-12s %9.5f %8s %10s %8s %8s  %s%n", v.getModel(),
+                        v.getVersion(), TIME.format(v.getCreatedAt()), v.getArchitecture(),
+                        v.getTraining().getFinalLoss(), metric(m, "mse@0.5"), metric(m, "classifier.confidence"),
+                        metric(m, "classifier.class-entropy-bits"), metric(m, QualityGate.METRIC),
+                        marks(v, latest, serving));
+                latest.heldBecause(v.getModel(), v.getVersion()).ifPresent(held::add);
+            }
+            held.forEach(System.out::println);
             return 0;
         }
 
-        private static String marks(ModelVersion v, LatestVersions latest, Map<String, Integer> serving,
-                                    Map<String, String> held) {
+        private static String marks(ModelVersion v, LatestVersions latest, Map<String, Integer> serving) {
             List<String> marks = new java.util.ArrayList<>();
             if (Integer.valueOf(v.getVersion()).equals(latest.of(v.getModel()))) {
                 marks.add("latest");
             }
-            if (held.containsKey(v.getModel() + "/" + v.getVersion())) {
+            if (latest.heldBecause(v.getModel(), v.getVersion()).isPresent()) {
                 marks.add("held");
             }
             if (Integer.valueOf(v.getVersion()).equals(serving.get(v.getModel()))) {
@@ -123,7 +113,7 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "promote", description = "Make an existing version the latest again (rollback); samplers switch within seconds.")
+    @Command(name = "promote", description = "Make an existing version the latest (a rollback, or a version the quality gate held back); samplers switch within seconds.")
     static final class Promote implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "MODEL")
         String model;
@@ -134,7 +124,7 @@ final class ModelsCommand {
 
         @Override
         public Integer call() throws Exception {
-            ModelVersion promoted = new ModelVersionPublisher(connection.settings()).promote(model, version);
+            ModelPromotion promoted = new ModelVersionPublisher(connection.settings()).promote(model, version);
             System.out.printf("%s v%d is the latest again%n", promoted.getModel(), promoted.getVersion());
             return 0;
         }

@@ -2,12 +2,12 @@ package dev.denoise.cli;
 
 import dev.denoise.diffusion.Architectures;
 import dev.denoise.schemas.GeneratedImage;
+import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import dev.denoise.trainer.ModelVersionPublisher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -241,22 +241,15 @@ final class RequestCommand implements Callable<Integer> {
      * published; returns the architecture of the version asked for (the latest when unpinned).
      */
     private String requireKnownModel(ConnectionSettings settings) {
-        java.util.SortedMap<Integer, String> versions = new java.util.TreeMap<>();
-        ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
-        for (ModelVersion published : publisher.readAll()) {
-            if (published.getModel().equals(model)) {
-                versions.put(published.getVersion(), published.getArchitecture());
-            }
-        }
-        if (versions.isEmpty()) {
+        ModelCatalogue catalogue = ModelCatalogue.read(settings);
+        if (catalogue.highestVersion(model) == 0) {
             throw new IllegalArgumentException("Unknown model '" + model + "': no version of it on "
-                    + publisher.topicName() + " (publish one with `denoise train --publish`)");
+                    + Topics.of(settings).modelVersions.name() + " (publish one with `denoise train --publish`)");
         }
-        if (version != null && !versions.containsKey(version)) {
-            throw new IllegalArgumentException("Model '" + model + "' has no version " + version + "; versions: "
-                    + versions.keySet());
-        }
-        return versions.get(version != null ? version : versions.lastKey());
+        return catalogue.version(model, version != null ? version : catalogue.highestVersion(model))
+                .orElseThrow(() -> new IllegalArgumentException("Model '" + model + "' has no version " + version
+                        + "; versions: " + catalogue.versionNumbers(model)))
+                .getArchitecture();
     }
 
     static void send(ConnectionSettings settings, Topics topics, SampleRequest request) throws InterruptedException {

@@ -15,7 +15,7 @@ public final class TopicProvisioner {
 
     /**
      * @param partitions partitions of the requests, images and failures topics; the model-versions
-     *     topic has one, so every version of a model is read in order
+     *     and model-promotions topics have one each, so each is read in the order it was written
      * @param replicationFactor empty for the broker's {@code default.replication.factor}
      * @return the names of the topics this call created
      */
@@ -32,7 +32,7 @@ public final class TopicProvisioner {
             if (existing.contains(topic.name())) {
                 continue;
             }
-            int count = topic == topics.modelVersions ? 1 : partitions;
+            int count = topic == topics.modelVersions || topic == topics.modelPromotions ? 1 : partitions;
             NewTopic newTopic = new NewTopic(topic.name(), Optional.of(count), replicationFactor).configs(topic.config());
             try {
                 admin.createTopics(List.of(newTopic)).all().get();

@@ -35,8 +35,10 @@ public final class Topics {
     public final Topic<String, SampleRequest> requests;
     /** GeneratedImages, one per seed, keyed by request id. */
     public final Topic<String, GeneratedImage> images;
-    /** ModelVersions, keyed by model name; compacted so the newest version of each model is kept. */
+    /** ModelVersions, keyed by model and version ({@link ModelCatalogue#key}); compacted, so every version is kept. */
     public final Topic<String, ModelVersion> modelVersions;
+    /** ModelPromotions, keyed by model name; compacted, so each model's newest promotion is kept. */
+    public final Topic<String, ModelPromotion> modelPromotions;
     /** SampleFailures (dead letters), keyed by request id when known. */
     public final Topic<String, SampleFailure> failures;
 
@@ -49,6 +51,8 @@ public final class Topics {
         this.modelVersions = topic(prefix + ".model-versions", ModelVersion.class, serdeConfigs, Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MODEL_VERSIONS_MAX_BYTES)));
+        this.modelPromotions = topic(prefix + ".model-promotions", ModelPromotion.class, serdeConfigs, Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         this.failures = topic(prefix + ".sample-failures", SampleFailure.class, serdeConfigs, Map.of());
     }
 
@@ -59,7 +63,7 @@ public final class Topics {
     }
 
     public List<Topic<?, ?>> all() {
-        return List.of(requests, images, modelVersions, failures);
+        return List.of(requests, images, modelVersions, modelPromotions, failures);
     }
 
     /** The registry client the serdes share. */

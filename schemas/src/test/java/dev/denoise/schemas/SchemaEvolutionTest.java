@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SchemaEvolutionTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {SampleRequest.class, GeneratedImage.class, ModelVersion.class, SampleFailure.class})
+    @ValueSource(classes = {SampleRequest.class, GeneratedImage.class, ModelVersion.class, ModelPromotion.class,
+            SampleFailure.class})
     void currentSchemaReadsEveryReleasedVersion(Class<?> type) throws Exception {
         Schema current = SpecificData.get().getSchema(type);
         List<Path> history = history(type.getSimpleName());
@@ -43,7 +44,8 @@ class SchemaEvolutionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {SampleRequest.class, GeneratedImage.class, ModelVersion.class, SampleFailure.class})
+    @ValueSource(classes = {SampleRequest.class, GeneratedImage.class, ModelVersion.class, ModelPromotion.class,
+            SampleFailure.class})
     void newestSnapshotIsTheCurrentSchema(Class<?> type) throws Exception {
         List<Path> history = history(type.getSimpleName());
         Schema newest = parse(history.get(history.size() - 1));

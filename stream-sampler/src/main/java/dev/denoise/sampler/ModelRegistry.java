@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
+import dev.denoise.schemas.ModelPromotion;
 import dev.denoise.schemas.ModelVersion;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -21,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * architecture, shapes, a smoke forward pass with finite output) and warmed up on the compute
  * thread between batches, while the caller waits off the processing path; only then does it
  * become its model's latest, atomically.
- * The latest is the version announced last on the model-versions topic, so re-publishing an
- * older version (`denoise models promote`) rolls back to it, unless the quality gate holds a newly
- * announced version back: then it is loaded for pinned requests only (see {@link LatestVersions}).
+ * Which version is the latest is {@link LatestVersions}' decision: the newest that passes the
+ * quality gate, or the one promoted (`denoise models promote`), so a version the gate holds back
+ * is loaded for pinned requests only.
  * Besides the latest, the most recent other versions stay loaded for pinned requests, up to a
  * bound; the latest always is.
  */
@@ -55,8 +56,8 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Loads (unless loaded), checks and installs {@code version}: it becomes the latest, unless it
-     * is announced for the first time and the quality gate holds it back. On refusal the versions
+     * Loads (unless loaded), checks and installs {@code version}: it becomes the latest, unless the
+     * quality gate holds it back or a later promotion names another. On refusal the versions
      * already loaded keep serving.
      */
     public Installed install(ModelVersion version) throws RejectedVersion {
@@ -72,14 +73,36 @@ public final class ModelRegistry implements AutoCloseable {
             }
             versions.put(number, new LoadedModel(name, number, denoiser));
         }
-        Optional<String> held = latest.announce(name, number, version.getTraining().getMetrics());
+        Optional<String> held = latest.published(version);
+        boolean isLatest = Integer.valueOf(number).equals(latest.of(name));
         if (held.isPresent()) {
             LOG.warn("{}", held.get());
-        } else {
+        } else if (isLatest) {
             LOG.info("Serving {} v{} (sha256 {})", name, number, version.getWeightsSha256());
         }
         unloadBeyondBound(name, versions, number);
-        return new Installed(held.isEmpty(), held);
+        return new Installed(isLatest, held);
+    }
+
+    /** Makes a promoted version the latest; the caller has installed it. */
+    public void promote(ModelPromotion promotion) {
+        latest.promoted(promotion);
+        LOG.info("{} v{} promoted; the latest is v{}", promotion.getModel(), promotion.getVersion(),
+                latest.of(promotion.getModel()));
+    }
+
+    /**
+     * Why a request pinned to {@code version}, which is not loaded, is refused: a published version
+     * beyond the bound is not loaded again for one request (a request must not evict what others
+     * are served with); promoting it makes it the latest, which is always loaded.
+     */
+    public String notLoaded(String model, int version) {
+        Set<Integer> loaded = loadedVersions(model);
+        return latest.isPublished(model, version)
+                ? model + " v" + version + " is published but not loaded: a sampler keeps the latest version and the "
+                        + "newest others, " + maxLoadedVersions + " in all (DENOISE_MAX_LOADED_VERSIONS); loaded: " + loaded
+                        + "; `denoise models promote " + model + " " + version + "` makes it the latest"
+                : "Model " + model + " has no version " + version + "; loaded: " + loaded;
     }
 
     /** Unloads the lowest versions beyond the bound, never the latest nor the one just installed. */

@@ -1,18 +1,17 @@
 package dev.denoise.sampler;
 
 import dev.denoise.schemas.FailureReason;
+import dev.denoise.schemas.ModelCatalogue;
+import dev.denoise.schemas.ModelPromotion;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleFailure;
-import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,52 +21,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the model-versions topic from its beginning on its own thread, off the processing path:
- * every instance loads every version (no consumer group), checks and warms it up in the registry,
- * and reports a refused version on the failures topic while the previous version keeps serving.
+ * Follows the model catalogue (versions and promotions, {@link ModelCatalogue}) from its beginning
+ * on its own thread, off the processing path: every instance loads every version (no consumer
+ * group), checks and warms it up in the registry, and reports a refused version on the failures
+ * topic while the previous version keeps serving. {@link #start} returns once the catalogue has
+ * been read to its end, so a sampler serves no request on a version a later record replaces.
  */
 final class ModelVersionFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelVersionFollower.class);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaConsumer<String, ModelVersion> consumer;
+    private final ConnectionSettings connection;
+    private final KafkaConsumer<String, SpecificRecord> consumer;
     private final KafkaProducer<String, SampleFailure> failures;
     private final Topics topics;
     private final ModelRegistry registry;
     private final Thread thread;
-    private final String bootstrapServers;
     private volatile boolean running = true;
 
     ModelVersionFollower(ConnectionSettings connection, Topics topics, ModelRegistry registry) {
+        this.connection = connection;
         this.topics = topics;
         this.registry = registry;
-        this.bootstrapServers = connection.bootstrapServers();
-        Map<String, Object> config = new HashMap<>(connection.clientConfig());
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(config, topics.modelVersions.keySerde().deserializer(),
-                topics.modelVersions.valueSerde().deserializer());
+        this.consumer = ModelCatalogue.openConsumer(connection, topics);
         this.failures = new KafkaProducer<>(connection.clientConfig(), topics.failures.keySerde().serializer(),
                 topics.failures.valueSerde().serializer());
         this.thread = new Thread(this::run, "model-version-follower");
         this.thread.setDaemon(true);
     }
 
+    /** Reads the catalogue to its end, installing what it holds, then follows it on the follower's thread. */
     void start() {
-        List<TopicPartition> partitions = TopicPartitions.of(consumer, topics.modelVersions.name(),
-                bootstrapServers, Duration.ofSeconds(30));
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), CATCH_UP_TIMEOUT);
+        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
+                && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(250)).forEach(record -> take(record.value()));
+        }
         thread.start();
     }
 
     private void run() {
         try {
             while (running) {
-                for (ConsumerRecord<String, ModelVersion> record : consumer.poll(Duration.ofMillis(250))) {
-                    if (record.value() != null) {
-                        install(record.value());
-                    }
-                }
+                consumer.poll(Duration.ofMillis(250)).forEach(record -> take(record.value()));
             }
         } catch (WakeupException e) {
             // closing
@@ -76,13 +73,41 @@ final class ModelVersionFollower implements AutoCloseable {
         }
     }
 
-    private void install(ModelVersion version) {
+    private void take(SpecificRecord record) {
+        if (record instanceof ModelVersion version) {
+            install(version);
+        } else if (record instanceof ModelPromotion promotion) {
+            promote(promotion);
+        }
+    }
+
+    private boolean install(ModelVersion version) {
         try {
             registry.install(version).heldBecause().ifPresent(why -> report(FailureReason.QUALITY_HELD, why));
+            return true;
         } catch (ModelRegistry.RejectedVersion e) {
             LOG.warn("{}; still serving {}", e.getMessage(), registry.latestVersions());
             report(FailureReason.MODEL_REJECTED, e.getMessage());
+            return false;
         }
+    }
+
+    /** A promoted version no longer loaded (beyond the bound) is read back from the catalogue and loaded first. */
+    private void promote(ModelPromotion promotion) {
+        String model = promotion.getModel();
+        int version = promotion.getVersion();
+        if (!registry.loadedVersions(model).contains(version)) {
+            Optional<ModelVersion> record = ModelCatalogue.read(connection).version(model, version);
+            if (record.isEmpty()) {
+                report(FailureReason.MODEL_REJECTED, "Promotion of " + model + " v" + version + " ignored: no such version on "
+                        + topics.modelVersions.name());
+                return;
+            }
+            if (!install(record.get())) {
+                return;
+            }
+        }
+        registry.promote(promotion);
     }
 
     private void report(FailureReason reason, String message) {

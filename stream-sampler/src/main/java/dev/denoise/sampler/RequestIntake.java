@@ -52,8 +52,7 @@ final class RequestIntake {
         int pinned = request.getPinnedVersion() == null ? 0 : request.getPinnedVersion();
         if (pinned != 0 && registry.knows(request.getModel())
                 && !registry.loadedVersions(request.getModel()).contains(pinned)) {
-            return new Refused(id, FailureReason.UNKNOWN_VERSION, "Model " + request.getModel() + " has no version "
-                    + pinned + " loaded; loaded: " + registry.loadedVersions(request.getModel()), false);
+            return new Refused(id, FailureReason.UNKNOWN_VERSION, registry.notLoaded(request.getModel(), pinned), false);
         }
         List<PendingSeed> seeds = seeds(request, pinned, nowMs);
         Optional<RequestValidation.Rejection> mismatch = servingCheck(seeds.get(0));

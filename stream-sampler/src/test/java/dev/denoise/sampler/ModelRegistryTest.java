@@ -1,5 +1,6 @@
 package dev.denoise.sampler;
 
+import static dev.denoise.sampler.SamplerFixtures.promotion;
 import static dev.denoise.sampler.SamplerFixtures.version;
 import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,14 +12,13 @@ import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
-import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ModelRegistryTest {
 
     @Test
-    void keepsABoundedNumberOfVersionsAndServesTheOneAnnouncedLast() throws Exception {
+    void keepsABoundedNumberOfVersionsAndServesTheNewestOrThePromotedOne() throws Exception {
         try (ComputeThread compute = new ComputeThread("registry-test-compute");
              ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1)) {
             for (int v = 1; v <= 4; v++) {
@@ -27,12 +27,16 @@ class ModelRegistryTest {
             assertThat(registry.loadedVersions("mnist")).containsExactlyInAnyOrder(2, 3, 4);
             assertThat(registry.latestVersions()).containsEntry("mnist", 4);
 
-            assertThat(registry.install(version(2, weights(2))).latest()).as("promoted while loaded").isTrue();
-            assertThat(registry.latestVersions()).as("promoted").containsEntry("mnist", 2);
+            registry.promote(promotion(2, 4));
+            assertThat(registry.latestVersions()).as("promoted while loaded").containsEntry("mnist", 2);
             LoadedModel served = registry.acquire("mnist", 0).orElseThrow();
             assertThat(served.version()).isEqualTo(2);
             registry.release(served);
             assertThat(registry.acquire("mnist", 1)).as("unloaded version").isEmpty();
+            assertThat(registry.notLoaded("mnist", 1)).contains("v1 is published but not loaded", "3 in all",
+                    "denoise models promote mnist 1");
+            assertThat(registry.notLoaded("mnist", 9)).contains("has no version 9");
+            assertThat(registry.install(version(5, weights(5))).latest()).as("created after the promotion").isTrue();
             assertThat(registry.acquire("other", 0)).isEmpty();
         }
     }
@@ -57,8 +61,9 @@ class ModelRegistryTest {
             assertThat(registry.loadedVersions("mnist")).as("the bound never unloads the latest")
                     .contains(2).hasSize(2);
 
-            assertThat(registry.install(judged(3, 70.0)).latest()).as("an operator's promotion is not judged").isTrue();
-            assertThat(registry.latestVersions()).containsEntry("mnist", 3);
+            registry.install(judged(3, 70.0)); // loaded again, as the follower does before a promotion
+            registry.promote(promotion(3, 4));
+            assertThat(registry.latestVersions()).as("an operator's promotion is not judged").containsEntry("mnist", 3);
             assertThat(registry.install(judged(5, 75.0)).latest()).as("judged against the promoted version")
                     .isTrue();
             assertThat(registry.install(judged(6, 1e9)).latest()).isFalse();
@@ -71,7 +76,7 @@ class ModelRegistryTest {
         TrainedModel model = new TrainedModel("mnist", weights.architecture(), weights.hyperParameters(),
                 weights.weights(), weights.sha256(), "test", 1, 128, 1e-3f, 0, 0.1,
                 Map.of(QualityGate.METRIC, frechetDistance));
-        return ModelVersionPublisher.toRecord(model, number, Instant.now());
+        return ModelVersionPublisher.toRecord(model, number, SamplerFixtures.createdAt(number));
     }
 
     @Test

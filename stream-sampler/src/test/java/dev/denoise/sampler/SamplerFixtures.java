@@ -6,6 +6,7 @@ import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.schemas.ModelPromotion;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
@@ -56,8 +57,19 @@ final class SamplerFixtures {
     }
 
     /** {@code weights} as version {@code number} of mnist, as the model-versions topic carries it. */
+    /** Version {@code number} of mnist, created {@code number} seconds after the epoch: versions are created in order. */
     static ModelVersion version(int number, WeightsPackage weights) {
-        return ModelVersionPublisher.toRecord(trainedModel(weights), number, Instant.now());
+        return ModelVersionPublisher.toRecord(trainedModel(weights), number, createdAt(number));
+    }
+
+    static Instant createdAt(int number) {
+        return Instant.EPOCH.plusSeconds(number);
+    }
+
+    /** A promotion of mnist v{@code number}, {@code afterVersion}.5 seconds after the epoch: after that version's creation. */
+    static ModelPromotion promotion(int number, int afterVersion) {
+        return ModelPromotion.newBuilder().setModel("mnist").setVersion(number)
+                .setPromotedAt(createdAt(afterVersion).plusMillis(500)).build();
     }
 
     static TrainedModel trainedModel(WeightsPackage weights) {

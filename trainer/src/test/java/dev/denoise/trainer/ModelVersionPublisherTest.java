@@ -9,6 +9,7 @@ import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
@@ -42,13 +43,13 @@ class ModelVersionPublisherTest {
         TrainedModel trained = new DenoiserTrainer(new ArticleUNet(), 20).train(options, TrainingListener.SILENT);
         ModelVersionPublisher publisher = new ModelVersionPublisher(settings);
 
-        assertThat(publisher.latestVersion("mnist")).isZero();
+        assertThat(ModelCatalogue.read(settings).highestVersion("mnist")).isZero();
         ModelVersion first = publisher.publish(trained);
         ModelVersion second = publisher.publish(trained);
 
         assertThat(first.getVersion()).isEqualTo(1);
         assertThat(second.getVersion()).isEqualTo(2);
-        List<ModelVersion> onTopic = publisher.readAll();
+        List<ModelVersion> onTopic = ModelCatalogue.read(settings).versions();
         assertThat(onTopic).extracting(ModelVersion::getVersion).containsExactly(1, 2);
         ModelVersion read = onTopic.get(1);
         assertThat(read.getWeightsSha256()).isEqualTo(trained.sha256());
@@ -71,7 +72,7 @@ class ModelVersionPublisherTest {
     void publishingWithoutTheTopicSaysWhatToDo(StackEndpoints stack) {
         ConnectionSettings settings = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
                 "missing-" + UUID.randomUUID());
-        assertThatThrownBy(() -> new ModelVersionPublisher(settings).latestVersion("mnist"))
+        assertThatThrownBy(() -> new ModelVersionPublisher(settings).promote("mnist", 1))
                 .hasMessageContaining("does not exist")
                 .hasMessageContaining("denoise topics create");
     }
