@@ -25,9 +25,17 @@ final class StackCommand {
         @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default ${DEFAULT-VALUE}).")
         int registry;
 
+        /** The stack as it was made (one broker if it was not made yet). */
         LocalStack stack() {
-            return new LocalStack(ProjectHome.state().resolve("stack"), new LocalStack.Ports(kafka, controller, registry),
-                    ProjectHome.state().resolve("tools"));
+            return new LocalStack(ProjectHome.state().resolve("stack"), ports(), ProjectHome.state().resolve("tools"));
+        }
+
+        LocalStack stack(int brokers) {
+            return new LocalStack(ProjectHome.state().resolve("stack"), ports(), ProjectHome.state().resolve("tools"), brokers);
+        }
+
+        private LocalStack.Ports ports() {
+            return new LocalStack.Ports(kafka, controller, registry);
         }
     }
 
@@ -40,10 +48,15 @@ final class StackCommand {
                 description = "Partitions of the requests, images and failures topics (default ${DEFAULT-VALUE}).")
         int partitions;
 
+        @Option(names = "--brokers", paramLabel = "1|3",
+                description = "1 broker, or a cluster of 3 (three controllers; topics replicated 3 times, min.insync.replicas=2). "
+                        + "Default: what the stack was made with, else 1.")
+        Integer brokers;
+
         @Override
         public Integer call() throws Exception {
             PrintStream err = System.err; // progress on stderr, the two lines alone on stdout for eval/export
-            StackEndpoints endpoints = ports.stack().up(err);
+            StackEndpoints endpoints = (brokers == null ? ports.stack() : ports.stack(brokers)).up(err);
             List<String> created = TopicsCommand.create(
                     ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
                             ConnectionSettings.fromEnvironment().topicPrefix()), partitions);
@@ -55,7 +68,7 @@ final class StackCommand {
         }
     }
 
-    @Command(name = "status", description = "Show whether the broker and registry run and answer.")
+    @Command(name = "status", description = "Show whether each broker and the registry run and answer.")
     static final class Status implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         PortOptions ports = new PortOptions();

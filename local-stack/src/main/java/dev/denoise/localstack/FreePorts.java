@@ -18,6 +18,31 @@ public final class FreePorts {
         }
     }
 
+    /**
+     * A first port of {@code count} consecutive ones that are free now, from the ephemeral range
+     * the system hands out (each checked by binding it).
+     */
+    public static int findBlock(int count) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = find();
+            if (first + count > 65535) {
+                continue;
+            }
+            boolean free = true;
+            for (int port = first + 1; port < first + count && free; port++) {
+                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("No " + count + " consecutive free ports on loopback");
+    }
+
     /** True when something accepts connections on this loopback port. */
     public static boolean inUse(int port) {
         try (java.net.Socket socket = new java.net.Socket()) {

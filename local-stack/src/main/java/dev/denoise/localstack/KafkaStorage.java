@@ -13,6 +13,11 @@ public final class KafkaStorage {
 
     /** Formats {@code dataDir} for the broker configured in {@code configFile}, unless already formatted. */
     public static void formatIfNeeded(Path configFile, Path dataDir) throws Exception {
+        formatIfNeeded(configFile, dataDir, Uuid.randomUuid().toString());
+    }
+
+    /** As {@link #formatIfNeeded(Path, Path)}, for a node of cluster {@code clusterId}: every node of a cluster shares it. */
+    public static void formatIfNeeded(Path configFile, Path dataDir, String clusterId) throws Exception {
         if (Files.exists(dataDir.resolve("meta.properties"))) {
             return;
         }
@@ -20,7 +25,7 @@ public final class KafkaStorage {
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
             // execute(), not main(): main() calls System.exit.
             kafka.tools.StorageTool.execute(
-                    new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", configFile.toString()}, print);
+                    new String[] {"format", "-t", clusterId, "-c", configFile.toString()}, print);
         } catch (Exception e) {
             throw new IllegalStateException("Formatting Kafka storage in " + dataDir + " failed: " + e.getMessage()
                     + System.lineSeparator() + output.toString(StandardCharsets.UTF_8), e);

@@ -4,21 +4,27 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * {@code denoise stack up|status|down}: a real Kafka broker (KRaft, {@code kafka.Kafka} from the
- * Maven Central jars) and Apicurio Registry as background processes on loopback, their data and
- * logs under one project-local folder. Up is idempotent; down stops only what up started.
+ * Maven Central jars), or a cluster of three, and Apicurio Registry as background processes on
+ * loopback, their data and logs under one project-local folder. Up is idempotent; down stops only
+ * what up started. Node i of a cluster listens on the Kafka and controller ports plus 2i.
  */
 public final class LocalStack {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
+    private final Path home;
     private final Path toolsDir;
     private final Ports ports;
-    private final StackService kafka;
+    private final int brokers;
+    private final List<StackService> kafka;
     private final StackService registry;
 
     /** The loopback ports the stack listens on. */
@@ -34,14 +40,35 @@ public final class LocalStack {
      * @param toolsDir where the registry's distribution is unpacked (shared by stacks and tests)
      */
     public LocalStack(Path home, Ports ports, Path toolsDir) {
+        this(home, ports, toolsDir, ClusterFile.brokers(home).orElse(1));
+    }
+
+    /** @param brokers 1, or 3 for a replicated cluster; a stack made with one count keeps it until its folder is removed */
+    public LocalStack(Path home, Ports ports, Path toolsDir, int brokers) {
+        if (brokers != 1 && brokers != 3) {
+            throw new IllegalArgumentException("A local stack has 1 broker or 3, not " + brokers);
+        }
+        this.home = home;
         this.toolsDir = toolsDir;
         this.ports = ports;
-        this.kafka = new StackService("kafka", home.resolve("kafka"));
+        this.brokers = brokers;
+        this.kafka = IntStream.range(0, brokers).mapToObj(i -> new StackService(i == 0 ? "kafka" : "kafka-" + (i + 1),
+                home.resolve(i == 0 ? "kafka" : "kafka-" + (i + 1)))).toList();
         this.registry = new StackService("registry", home.resolve("registry"));
     }
 
     public StackEndpoints endpoints() {
-        return new StackEndpoints("127.0.0.1:" + ports.kafka(), ApicurioRegistry.url(ports.registry()));
+        return new StackEndpoints(IntStream.range(0, brokers).mapToObj(i -> "127.0.0.1:" + brokerPort(i))
+                .collect(Collectors.joining(",")), ApicurioRegistry.url(ports.registry()));
+    }
+
+    public int brokers() {
+        return brokers;
+    }
+
+    /** The address of node {@code index} (0-based). */
+    public String brokerAddress(int index) {
+        return "127.0.0.1:" + brokerPort(index);
     }
 
     /** Starts whatever is not running yet and waits until both answer. */
@@ -49,29 +76,62 @@ public final class LocalStack {
         StackEndpoints endpoints = endpoints();
         boolean startedRegistry = startUnlessRunning(registry, ports.registry(), progress,
                 () -> ApicurioRegistry.command(toolsDir, ports.registry(), registry.dir().resolve("data")));
-        boolean startedKafka = startUnlessRunning(kafka, ports.kafka(), progress, this::kafkaCommand);
-        awaitStarted(kafka, startedKafka, () -> Readiness.awaitKafka(endpoints.bootstrapServers(), START_TIMEOUT));
+        ClusterFile.check(home, brokers);
+        boolean[] started = new boolean[brokers];
+        for (int i = 0; i < brokers; i++) {
+            int node = i;
+            started[i] = startUnlessRunning(kafka.get(i), brokerPort(i), progress, () -> kafkaCommand(node));
+        }
+        for (int i = 0; i < brokers; i++) {
+            awaitStarted(kafka.get(i), started[i], () -> Readiness.awaitKafka(endpoints.bootstrapServers(), START_TIMEOUT, brokers));
+        }
         awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(),
                 START_TIMEOUT, () -> registry.process().isPresent()));
         Readiness.setBackwardCompatibility(endpoints.schemaRegistryUrl());
         return endpoints;
     }
 
+    /** Every broker, then the registry. */
     public List<ServiceStatus> status() {
         StackEndpoints endpoints = endpoints();
-        return List.of(
-                new ServiceStatus(kafka.name(), kafka.process().map(ProcessHandle::pid),
-                        Readiness.kafkaAnswers(endpoints.bootstrapServers(), Duration.ofSeconds(3)),
-                        endpoints.bootstrapServers()),
-                new ServiceStatus(registry.name(), registry.process().map(ProcessHandle::pid),
-                        Readiness.registryAnswers(endpoints.schemaRegistryUrl()), endpoints.schemaRegistryUrl()));
+        List<ServiceStatus> status = new ArrayList<>();
+        for (int i = 0; i < brokers; i++) {
+            status.add(new ServiceStatus(kafka.get(i).name(), kafka.get(i).process().map(ProcessHandle::pid),
+                    Readiness.kafkaAnswers(brokerAddress(i), Duration.ofSeconds(3)), brokerAddress(i)));
+        }
+        status.add(new ServiceStatus(registry.name(), registry.process().map(ProcessHandle::pid),
+                Readiness.registryAnswers(endpoints.schemaRegistryUrl()), endpoints.schemaRegistryUrl()));
+        return status;
+    }
+
+    /** Kills node {@code index} at once, as a crash would (SIGKILL); true if it was running. For fault tests. */
+    public boolean killBroker(int index) {
+        Optional<ProcessHandle> process = kafka.get(index).process();
+        process.ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        return process.isPresent();
+    }
+
+    /** Stops node {@code index} with a controlled shutdown (SIGTERM); true if it was running. */
+    public boolean stopBroker(int index) throws IOException {
+        return kafka.get(index).stop(STOP_GRACE);
+    }
+
+    /** Starts node {@code index} again on its data and waits until the cluster has all its brokers. */
+    public void startBroker(int index) throws Exception {
+        boolean started = startUnlessRunning(kafka.get(index), brokerPort(index), System.err, () -> kafkaCommand(index));
+        awaitStarted(kafka.get(index), started, () -> Readiness.awaitKafka(endpoints().bootstrapServers(), START_TIMEOUT, brokers));
     }
 
     /** Stops the processes {@link #up} recorded; returns the names of those that were running. */
     public List<String> down() throws IOException {
         List<String> stopped = new java.util.ArrayList<>();
         // Registry first: it holds no Kafka state, and the broker's controlled shutdown takes longest.
-        for (StackService service : List.of(registry, kafka)) {
+        List<StackService> services = new ArrayList<>(List.of(registry));
+        services.addAll(kafka);
+        for (StackService service : services) {
             if (service.stop(STOP_GRACE)) {
                 stopped.add(service.name());
             }
@@ -113,11 +173,22 @@ public final class LocalStack {
         }
     }
 
-    private List<String> kafkaCommand() throws Exception {
-        Path dataDir = kafka.dir().resolve("data");
-        Path config = BrokerConfig.write(BrokerConfig.singleNode(dataDir, ports.kafka(), ports.controller()),
-                kafka.dir().resolve("server.properties"));
-        KafkaStorage.formatIfNeeded(config, dataDir);
+    private int brokerPort(int index) {
+        return ports.kafka() + 2 * index;
+    }
+
+    private int controllerPort(int index) {
+        return ports.controller() + 2 * index;
+    }
+
+    private List<String> kafkaCommand(int index) throws Exception {
+        StackService node = kafka.get(index);
+        Path dataDir = node.dir().resolve("data");
+        List<Integer> brokerPorts = IntStream.range(0, brokers).mapToObj(this::brokerPort).toList();
+        List<Integer> controllerPorts = IntStream.range(0, brokers).mapToObj(this::controllerPort).toList();
+        Path config = BrokerConfig.write(BrokerConfig.clusterNode(dataDir, index, brokerPorts, controllerPorts),
+                node.dir().resolve("server.properties"));
+        KafkaStorage.formatIfNeeded(config, dataDir, ClusterFile.clusterId(home));
         // Full JIT (unlike the registry, which is idle after schemas are cached): the broker works for
         // the whole session on the cores a local sampler needs, and its C2 code handled the sampler
         // benchmark's requests with ~1.1 instead of ~1.5 CPU-seconds per 40 s. It still starts in ~7 s.

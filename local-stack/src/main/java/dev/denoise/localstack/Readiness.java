@@ -24,21 +24,25 @@ public final class Readiness {
 
     /** True when a broker at {@code bootstrap} answers a metadata request within {@code timeout}. */
     public static boolean kafkaAnswers(String bootstrap, Duration timeout) {
+        return brokersAnswering(bootstrap, timeout) > 0;
+    }
+
+    /** The brokers in the cluster's metadata as a broker at {@code bootstrap} tells it; 0 if none answers. */
+    private static int brokersAnswering(String bootstrap, Duration timeout) {
         if (!anyPortOpen(bootstrap)) {
-            return false; // spares the admin client's connection warnings while a broker starts
+            return 0; // spares the admin client's connection warnings while a broker starts
         }
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(config)) {
-            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            return admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
+            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return 0;
         }
     }
 
@@ -73,7 +77,13 @@ public final class Readiness {
     }
 
     public static void awaitKafka(String bootstrap, Duration timeout) {
-        await("Kafka broker at " + bootstrap, timeout, () -> kafkaAnswers(bootstrap, Duration.ofSeconds(3)), () -> true);
+        awaitKafka(bootstrap, timeout, 1);
+    }
+
+    /** Waits until the cluster at {@code bootstrap} has {@code brokers} brokers. */
+    public static void awaitKafka(String bootstrap, Duration timeout, int brokers) {
+        await("Kafka at " + bootstrap, timeout, () -> brokersAnswering(bootstrap, Duration.ofSeconds(3)) >= brokers,
+                () -> true);
     }
 
     public static void awaitRegistry(String registryUrl, Duration timeout, BooleanSupplier stillStarting) {

@@ -9,8 +9,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * {@code /health} (liveness: the process answers), {@code /ready} (200 once Streams runs and a
- * model is loaded, 503 before) and {@code /metrics} (Prometheus text format).
+ * {@code /health} (liveness: the process answers), {@code /ready} (200 while Streams runs, the
+ * brokers answer and a model is loaded, 503 otherwise) and {@code /metrics} (Prometheus text format).
  */
 final class HealthServer implements AutoCloseable {
     private final HttpServer server;

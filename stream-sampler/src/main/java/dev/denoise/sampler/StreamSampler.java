@@ -31,11 +31,13 @@ public final class StreamSampler implements AutoCloseable {
     private final ModelRegistry registry;
     private final ModelVersionFollower follower;
     private final KafkaStreams streams;
+    private final BrokerProbe brokers;
     private final HealthServer http;
 
     private StreamSampler(ComputeThread compute, StepScheduler scheduler, ModelRegistry registry,
-                          ModelVersionFollower follower, KafkaStreams streams, HealthServer http) {
+                          ModelVersionFollower follower, KafkaStreams streams, BrokerProbe brokers, HealthServer http) {
         this.compute = compute;
+        this.brokers = brokers;
         this.scheduler = scheduler;
         this.registry = registry;
         this.follower = follower;
@@ -55,9 +57,10 @@ public final class StreamSampler implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(SamplerTopology.build(topics, settings, registry, scheduler, metrics),
                 streamsConfig(connection, settings));
         streams.start();
-        HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry),
+        BrokerProbe brokers = new BrokerProbe(connection);
+        HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry, brokers),
                 () -> metrics.render(registry.latestVersions()));
-        return new StreamSampler(compute, scheduler, registry, follower, streams, http);
+        return new StreamSampler(compute, scheduler, registry, follower, streams, brokers, http);
     }
 
     /** The port of /health, /ready and /metrics. */
@@ -93,13 +96,13 @@ public final class StreamSampler implements AutoCloseable {
         }
     }
 
-    /** Streams is running and at least one model version is loaded. */
+    /** Streams is running, the brokers answer, and at least one model version is loaded. */
     public boolean ready() {
-        return ready(streams, registry);
+        return ready(streams, registry, brokers);
     }
 
-    private static boolean ready(KafkaStreams streams, ModelRegistry registry) {
-        return streams.state() == KafkaStreams.State.RUNNING && !registry.isEmpty();
+    private static boolean ready(KafkaStreams streams, ModelRegistry registry, BrokerProbe brokers) {
+        return streams.state() == KafkaStreams.State.RUNNING && brokers.reachable() && !registry.isEmpty();
     }
 
     public KafkaStreams.State state() {
@@ -146,6 +149,7 @@ public final class StreamSampler implements AutoCloseable {
             LOG.warn("Kafka Streams did not stop within 30 s; what it did not commit is sampled again by the next instance");
         }
         follower.close();
+        brokers.close();
         compute.close();
         registry.close();
     }
