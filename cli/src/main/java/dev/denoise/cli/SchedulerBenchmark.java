@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +36,7 @@ final class SchedulerBenchmark {
 
     private record HeadOfLine(double burstSeconds, long smallMs) {}
 
-    private record Run(Scheduling scheduling, HeadOfLine headOfLine, LoadTest.Result mix) {}
+    private record Run(int round, Scheduling scheduling, HeadOfLine headOfLine, LoadTest.Result mix) {}
 
     private final Options options;
     private final PrintStream out;
@@ -66,14 +65,21 @@ final class SchedulerBenchmark {
             }
             for (Scheduling scheduling : order) {
                 try (Sampler sampler = new Sampler(endpoints, scheduling)) {
+                    SamplerCounters start = sampler.counters();
                     HeadOfLine headOfLine = sampler.headOfLine();
+                    String headCounters = sampler.counters().since(start).describe();
                     out.printf(Locale.ROOT, "round %d %-11s head of line: small %d ms, burst %.1f s (%.1f images/s)%n",
                             round + 1, scheduling.settingValue(), headOfLine.smallMs(), headOfLine.burstSeconds(),
                             options.burstSeeds() / headOfLine.burstSeconds());
+                    out.printf(Locale.ROOT, "round %d %-11s head of line: %s%n", round + 1, scheduling.settingValue(),
+                            headCounters);
+                    SamplerCounters before = sampler.counters();
                     LoadTest.Result mix = sampler.mix(rate);
                     out.printf(Locale.ROOT, "round %d %-11s mix: %.1f images/s, missing %d%s%n", round + 1,
                             scheduling.settingValue(), mix.imagesPerSecond(), mix.missing(), classes(mix));
-                    runs.add(new Run(scheduling, headOfLine, mix));
+                    out.printf(Locale.ROOT, "round %d %-11s mix: %s%n", round + 1, scheduling.settingValue(),
+                            sampler.counters().since(before).describe());
+                    runs.add(new Run(round, scheduling, headOfLine, mix));
                 }
             }
         }
@@ -107,23 +113,40 @@ final class SchedulerBenchmark {
 
     private int report(List<Run> runs, double peak) {
         out.printf(Locale.ROOT, "%nSummary (medians over %d rounds; matmul peak %.1f GFLOP/s)%n", options.rounds(), peak);
-        Map<Scheduling, double[]> figures = new LinkedHashMap<>();
         for (Scheduling scheduling : List.of(Scheduling.WHOLE_BATCH, Scheduling.CONTINUOUS)) {
             List<Run> of = runs.stream().filter(r -> r.scheduling() == scheduling).toList();
             double small = median(of.stream().mapToDouble(r -> r.headOfLine().smallMs()).toArray());
             double burst = median(of.stream().mapToDouble(r -> r.headOfLine().burstSeconds()).toArray());
             double p99 = median(of.stream().mapToDouble(r -> r.mix().classes().get(0).latency().p99()).toArray());
             double images = median(of.stream().mapToDouble(r -> r.mix().imagesPerSecond()).toArray());
-            figures.put(scheduling, new double[] {small, burst, p99, images});
             out.printf(Locale.ROOT, "%-11s small request %6.0f ms = %5.1f %% of the burst's %5.1f s (%.1f images/s); "
                             + "mix: first class p99 %6.0f ms, %.1f images/s%n", scheduling.settingValue(), small,
                     small / (burst * 10), burst, options.burstSeeds() / burst, p99, images);
         }
-        double[] before = figures.get(Scheduling.WHOLE_BATCH);
-        double[] after = figures.get(Scheduling.CONTINUOUS);
-        out.printf(Locale.ROOT, "continuous / whole-batch: small-request latency %.3fx, burst images/s %.3fx, "
-                + "first-class p99 %.3fx, mix images/s %.3fx%n", after[0] / before[0], before[1] / after[1],
-                after[2] / before[2], after[3] / before[3]);
+        // Ratios within each round, whose two runs are back to back, then their median: the host's
+        // speed swings between rounds by more than the differences measured.
+        double[][] ratios = new double[options.rounds()][];
+        for (int round = 0; round < options.rounds(); round++) {
+            int r = round;
+            Run before = runs.stream().filter(x -> x.round() == r && x.scheduling() == Scheduling.WHOLE_BATCH).findFirst().orElseThrow();
+            Run after = runs.stream().filter(x -> x.round() == r && x.scheduling() == Scheduling.CONTINUOUS).findFirst().orElseThrow();
+            ratios[round] = new double[] {
+                    (double) after.headOfLine().smallMs() / before.headOfLine().smallMs(),
+                    before.headOfLine().burstSeconds() / after.headOfLine().burstSeconds(),
+                    (double) after.mix().classes().get(0).latency().p99() / before.mix().classes().get(0).latency().p99(),
+                    after.mix().imagesPerSecond() / before.mix().imagesPerSecond()};
+            out.printf(Locale.ROOT, "round %d continuous / whole-batch: small-request latency %.3fx, burst images/s %.3fx, "
+                    + "first-class p99 %.3fx, mix images/s %.3fx%n", round + 1, ratios[round][0], ratios[round][1],
+                    ratios[round][2], ratios[round][3]);
+        }
+        double[] median = new double[4];
+        for (int i = 0; i < 4; i++) {
+            int index = i;
+            median[i] = median(Arrays.stream(ratios).mapToDouble(r -> r[index]).toArray());
+        }
+        out.printf(Locale.ROOT, "continuous / whole-batch, median of the rounds' ratios: small-request latency %.3fx, "
+                + "burst images/s %.3fx, first-class p99 %.3fx, mix images/s %.3fx%n", median[0], median[1], median[2],
+                median[3]);
         boolean missing = runs.stream().anyMatch(r -> r.mix().missing() > 0);
         return missing ? 1 : 0;
     }
@@ -174,6 +197,10 @@ final class SchedulerBenchmark {
                         + smallMs.length + " of " + small.length);
             }
             return new HeadOfLine(burstMs[burstMs.length - 1] / 1000.0, smallMs[smallMs.length - 1]);
+        }
+
+        SamplerCounters counters() throws Exception {
+            return SamplerCounters.read(sampler.httpPort());
         }
 
         /** The mix through {@link LoadTest} at {@code requestsPerSecond} (0: as fast as possible). */
