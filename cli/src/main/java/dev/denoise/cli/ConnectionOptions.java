@@ -29,12 +29,18 @@ final class ConnectionOptions {
             description = "Prefix of the topic names (env DENOISE_TOPIC_PREFIX, default denoise).")
     String topicPrefix;
 
+    @Option(names = "--key-format", paramLabel = "string|avro",
+            description = "How keys are written: string (UTF-8) or avro (an Avro string on the Confluent wire format, "
+                    + "for Confluent's legacy AvroConsumer); either is read (env DENOISE_KEY_FORMAT, default string).")
+    String keyFormat;
+
     ConnectionSettings settings() {
         Map<String, String> flags = new HashMap<>();
         put(flags, ConnectionSettings.BOOTSTRAP_SERVERS.flag(), bootstrapServers);
         put(flags, ConnectionSettings.SCHEMA_REGISTRY_URL.flag(), schemaRegistryUrl);
         put(flags, ConnectionSettings.CLIENT_CONFIG.flag(), clientConfig);
         put(flags, ConnectionSettings.TOPIC_PREFIX.flag(), topicPrefix);
+        put(flags, ConnectionSettings.KEY_FORMAT.flag(), keyFormat);
         return ConnectionSettings.resolve(flags, clientProperties, System.getenv());
     }
 

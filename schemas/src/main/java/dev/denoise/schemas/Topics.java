@@ -4,17 +4,18 @@ import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.registry.RegistryClientConfig;
 import dev.denoise.schemas.registry.SchemaRegistryClient;
 import dev.denoise.schemas.serde.AvroSerde;
+import dev.denoise.schemas.serde.KeySerde;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every topic of the system, each bound to its key and value serdes and its topic configuration.
- * Keys are plain UTF-8 strings (Kafka's StringSerializer); values are Avro on the Confluent wire
+ * Keys are plain UTF-8 strings (Kafka's StringSerializer), or Avro strings with
+ * {@code DENOISE_KEY_FORMAT=avro} ({@link KeySerde}); values are Avro on the Confluent wire
  * format, their schemas registered under {@code <topic>-value}.
  */
 public final class Topics {
@@ -73,6 +74,7 @@ public final class Topics {
 
     private <V extends SpecificRecord> Topic<String, V> topic(
             String name, Class<V> type, Map<String, ?> serdeConfigs, Map<String, String> config) {
-        return new Topic<>(name, Serdes.String(), AvroSerde.specific(type, registry, serdeConfigs, false), config);
+        return new Topic<>(name, KeySerde.of(registry, serdeConfigs), AvroSerde.specific(type, registry, serdeConfigs, false),
+                config);
     }
 }

@@ -1,5 +1,6 @@
 package dev.denoise.schemas.config;
 
+import dev.denoise.schemas.serde.KeySerde;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -31,11 +32,15 @@ public record ConnectionSettings(
             "Properties file passed to every Kafka client and serde (security.protocol, sasl.*, ssl.*, "
                     + "basic.auth.user.info, schema.registry.ssl.*).");
     public static final Setting TOPIC_PREFIX = new Setting("DENOISE_TOPIC_PREFIX", "--topic-prefix", "denoise",
-            "Prefix of the four topic names, e.g. denoise.sample-requests.");
+            "Prefix of the five topic names, e.g. denoise.sample-requests.");
+    public static final Setting KEY_FORMAT = new Setting("DENOISE_KEY_FORMAT", "--key-format", "string",
+            "How keys are written: string (UTF-8, as Kafka's StringSerializer) or avro (an Avro string on the Confluent "
+                    + "wire format, for Confluent's legacy AvroConsumer); either is read.");
     /** {@code DENOISE_KAFKA_SASL_MECHANISM=PLAIN} becomes the client property {@code sasl.mechanism=PLAIN}. */
     public static final String CLIENT_PROPERTY_ENV_PREFIX = "DENOISE_KAFKA_";
 
-    public static final List<Setting> SETTINGS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, CLIENT_CONFIG, TOPIC_PREFIX);
+    public static final List<Setting> SETTINGS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, CLIENT_CONFIG, TOPIC_PREFIX,
+            KEY_FORMAT);
 
     /**
      * @param flags values of the flags given on the command line, by flag name
@@ -52,6 +57,8 @@ public record ConnectionSettings(
                         value);
             }
         });
+        KEY_FORMAT.resolve(flags, env).filter(format -> !format.equals(KEY_FORMAT.defaultValue()))
+                .ifPresent(format -> properties.put(KeySerde.KEY_FORMAT, format));
         for (String pair : clientPropertyFlags) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
