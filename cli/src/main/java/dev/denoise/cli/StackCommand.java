@@ -2,9 +2,13 @@ package dev.denoise.cli;
 
 import dev.denoise.localstack.LocalStack;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.localstack.StackSecurity;
+import dev.denoise.sampler.SamplerSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,8 +34,9 @@ final class StackCommand {
             return new LocalStack(ProjectHome.state().resolve("stack"), ports(), ProjectHome.state().resolve("tools"));
         }
 
-        LocalStack stack(int brokers) {
-            return new LocalStack(ProjectHome.state().resolve("stack"), ports(), ProjectHome.state().resolve("tools"), brokers);
+        LocalStack stack(int brokers, boolean secure) {
+            return new LocalStack(ProjectHome.state().resolve("stack"), ports(), ProjectHome.state().resolve("tools"), brokers,
+                    secure);
         }
 
         private LocalStack.Ports ports() {
@@ -53,15 +58,30 @@ final class StackCommand {
                         + "Default: what the stack was made with, else 1.")
         Integer brokers;
 
+        @Option(names = "--secure", description = "SASL_SSL (SCRAM-SHA-512) with a CA and certificates made at first start, "
+                + "and ACLs per principal (admin, sampler, client, trainer); prints KAFKA_CLIENT_CONFIG for the client. "
+                + "Default: what the stack was made with.")
+        Boolean secure;
+
         @Override
         public Integer call() throws Exception {
-            PrintStream err = System.err; // progress on stderr, the two lines alone on stdout for eval/export
-            StackEndpoints endpoints = (brokers == null ? ports.stack() : ports.stack(brokers)).up(err);
-            List<String> created = TopicsCommand.create(
-                    ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
-                            ConnectionSettings.fromEnvironment().topicPrefix()), partitions);
+            PrintStream err = System.err; // progress on stderr, the lines alone on stdout for eval/export
+            LocalStack stack = brokers == null && secure == null ? ports.stack()
+                    : ports.stack(brokers == null ? 1 : brokers, secure != null && secure);
+            StackEndpoints endpoints = stack.up(err);
+            Map<String, String> admin = new TreeMap<>();
+            stack.adminProperties().forEach((key, value) -> admin.put(key, String.valueOf(value)));
+            ConnectionSettings settings = new ConnectionSettings(endpoints.bootstrapServers(),
+                    endpoints.schemaRegistryUrl(), ConnectionSettings.fromEnvironment().topicPrefix(), admin);
+            List<String> created = TopicsCommand.create(settings, partitions);
             if (!created.isEmpty()) {
                 err.println("created topics " + String.join(", ", created));
+            }
+            if (endpoints.clientConfig() != null) {
+                TopicsCommand.createAcls(settings, SamplerSettings.APPLICATION_ID.resolve(Map.of(), System.getenv())
+                        .orElseThrow());
+                err.println("ACLs set for principals " + String.join(", ", StackSecurity.PRINCIPALS)
+                        + "; their client settings: " + stack.clientConfig("admin").orElseThrow().getParent());
             }
             System.out.println(endpoints.asEnvironmentLines());
             return 0;

@@ -37,13 +37,24 @@ final class TopicsCommand {
     }
 
     static List<String> create(ConnectionSettings settings, int partitions) throws InterruptedException {
-        Map<String, Object> config = new java.util.HashMap<>(settings.clientConfig());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin = admin(settings)) {
             return TopicProvisioner.ensureTopics(admin, Topics.of(settings), partitions, Optional.empty());
         } catch (IllegalStateException e) {
             throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The ACLs of a secured stack for these topics and a sampler of {@code samplerApplicationId} ({@link StackAcls}). */
+    static void createAcls(ConnectionSettings settings, String samplerApplicationId) throws InterruptedException {
+        try (Admin admin = admin(settings)) {
+            StackAcls.apply(admin, Topics.of(settings), samplerApplicationId);
+        }
+    }
+
+    private static Admin admin(ConnectionSettings settings) {
+        Map<String, Object> config = new java.util.HashMap<>(settings.clientConfig());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(config);
     }
 }

@@ -25,24 +25,34 @@ final class ClusterFile {
         return read(home).map(p -> Integer.parseInt(p.getProperty("brokers")));
     }
 
-    /** Records {@code brokers} for a new stack, or fails if the stack was made with another count. */
-    static void check(Path home, int brokers) throws IOException {
+    /** Whether the stack in {@code home} was made secured, if it was made. */
+    static Optional<Boolean> secure(Path home) {
+        return read(home).map(p -> Boolean.parseBoolean(p.getProperty("secure", "false")));
+    }
+
+    /** Records {@code brokers} and {@code secure} for a new stack, or fails if the stack was made otherwise. */
+    static void check(Path home, int brokers, boolean secure) throws IOException {
         Optional<Integer> made = brokers(home);
         if (made.isPresent() && made.get() != brokers) {
             throw new IllegalStateException("The stack in " + home + " was made with " + made.get() + " broker(s), not "
                     + brokers + "; `denoise stack down` and remove " + home + " to make another");
         }
+        if (made.isPresent() && secure(home).orElse(false) != secure) {
+            throw new IllegalStateException("The stack in " + home + " was made " + (secure ? "without" : "with")
+                    + " --secure; `denoise stack down` and remove " + home + " to make another");
+        }
         if (made.isEmpty() && Files.exists(home.resolve("kafka").resolve("data").resolve("meta.properties"))) {
             // A stack made before this file existed: one node, its own cluster id.
-            if (brokers != 1) {
-                throw new IllegalStateException("The stack in " + home + " was made with 1 broker, not " + brokers
-                        + "; `denoise stack down` and remove " + home + " to make another");
+            if (brokers != 1 || secure) {
+                throw new IllegalStateException("The stack in " + home + " was made with 1 broker, unsecured; "
+                        + "`denoise stack down` and remove " + home + " to make another");
             }
             return;
         }
         if (made.isEmpty()) {
             Properties p = new Properties();
             p.setProperty("brokers", String.valueOf(brokers));
+            p.setProperty("secure", String.valueOf(secure));
             p.setProperty("cluster.id", Uuid.randomUuid().toString());
             Files.createDirectories(home);
             try (Writer out = Files.newBufferedWriter(home.resolve(NAME))) {

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -24,6 +26,8 @@ public final class LocalStack {
     private final Path toolsDir;
     private final Ports ports;
     private final int brokers;
+    /** Null unless secured: then SASL_SSL with SCRAM and ACLs. */
+    private final StackSecurity security;
     private final List<StackService> kafka;
     private final StackService registry;
 
@@ -40,14 +44,22 @@ public final class LocalStack {
      * @param toolsDir where the registry's distribution is unpacked (shared by stacks and tests)
      */
     public LocalStack(Path home, Ports ports, Path toolsDir) {
-        this(home, ports, toolsDir, ClusterFile.brokers(home).orElse(1));
+        this(home, ports, toolsDir, ClusterFile.brokers(home).orElse(1), ClusterFile.secure(home).orElse(false));
     }
 
-    /** @param brokers 1, or 3 for a replicated cluster; a stack made with one count keeps it until its folder is removed */
-    public LocalStack(Path home, Ports ports, Path toolsDir, int brokers) {
+    /**
+     * @param brokers 1, or 3 for a replicated cluster
+     * @param secure SASL_SSL with SCRAM-SHA-512 and ACLs per principal (one broker only)
+     * A stack keeps what it was made as until its folder is removed.
+     */
+    public LocalStack(Path home, Ports ports, Path toolsDir, int brokers, boolean secure) {
         if (brokers != 1 && brokers != 3) {
             throw new IllegalArgumentException("A local stack has 1 broker or 3, not " + brokers);
         }
+        if (secure && brokers != 1) {
+            throw new IllegalArgumentException("A secured local stack has one broker");
+        }
+        this.security = secure ? new StackSecurity(home) : null;
         this.home = home;
         this.toolsDir = toolsDir;
         this.ports = ports;
@@ -59,7 +71,18 @@ public final class LocalStack {
 
     public StackEndpoints endpoints() {
         return new StackEndpoints(IntStream.range(0, brokers).mapToObj(i -> "127.0.0.1:" + brokerPort(i))
-                .collect(Collectors.joining(",")), ApicurioRegistry.url(ports.registry()));
+                .collect(Collectors.joining(",")), ApicurioRegistry.url(ports.registry()),
+                security == null ? null : security.clientConfig("client"));
+    }
+
+    /** The client configuration file of a principal of a secured stack (see {@link StackSecurity#PRINCIPALS}). */
+    public Optional<Path> clientConfig(String principal) {
+        return Optional.ofNullable(security).map(s -> s.clientConfig(principal));
+    }
+
+    /** The admin client settings this stack needs beyond the bootstrap servers: none unless secured. */
+    public Map<String, Object> adminProperties() {
+        return security == null ? Map.of() : Readiness.properties(security.clientConfig("admin"));
     }
 
     public int brokers() {
@@ -74,16 +97,19 @@ public final class LocalStack {
     /** Starts whatever is not running yet and waits until both answer. */
     public StackEndpoints up(PrintStream progress) throws Exception {
         StackEndpoints endpoints = endpoints();
+        ClusterFile.check(home, brokers, security != null);
+        if (security != null) {
+            security.createIfMissing();
+        }
         boolean startedRegistry = startUnlessRunning(registry, ports.registry(), progress,
                 () -> ApicurioRegistry.command(toolsDir, ports.registry(), registry.dir().resolve("data")));
-        ClusterFile.check(home, brokers);
         boolean[] started = new boolean[brokers];
         for (int i = 0; i < brokers; i++) {
             int node = i;
             started[i] = startUnlessRunning(kafka.get(i), brokerPort(i), progress, () -> kafkaCommand(node));
         }
         for (int i = 0; i < brokers; i++) {
-            awaitStarted(kafka.get(i), started[i], () -> Readiness.awaitKafka(endpoints.bootstrapServers(), START_TIMEOUT, brokers));
+            awaitStarted(kafka.get(i), started[i], this::awaitBrokers);
         }
         awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(),
                 START_TIMEOUT, () -> registry.process().isPresent()));
@@ -97,7 +123,7 @@ public final class LocalStack {
         List<ServiceStatus> status = new ArrayList<>();
         for (int i = 0; i < brokers; i++) {
             status.add(new ServiceStatus(kafka.get(i).name(), kafka.get(i).process().map(ProcessHandle::pid),
-                    Readiness.kafkaAnswers(brokerAddress(i), Duration.ofSeconds(3)), brokerAddress(i)));
+                    Readiness.kafkaAnswers(brokerAddress(i), adminProperties(), Duration.ofSeconds(3)), brokerAddress(i)));
         }
         status.add(new ServiceStatus(registry.name(), registry.process().map(ProcessHandle::pid),
                 Readiness.registryAnswers(endpoints.schemaRegistryUrl()), endpoints.schemaRegistryUrl()));
@@ -122,7 +148,12 @@ public final class LocalStack {
     /** Starts node {@code index} again on its data and waits until the cluster has all its brokers. */
     public void startBroker(int index) throws Exception {
         boolean started = startUnlessRunning(kafka.get(index), brokerPort(index), System.err, () -> kafkaCommand(index));
-        awaitStarted(kafka.get(index), started, () -> Readiness.awaitKafka(endpoints().bootstrapServers(), START_TIMEOUT, brokers));
+        awaitStarted(kafka.get(index), started, this::awaitBrokers);
+    }
+
+    /** Waits until every node is in the cluster's metadata. */
+    private void awaitBrokers() {
+        Readiness.awaitKafka(endpoints().bootstrapServers(), adminProperties(), START_TIMEOUT, brokers);
     }
 
     /** Stops the processes {@link #up} recorded; returns the names of those that were running. */
@@ -186,9 +217,13 @@ public final class LocalStack {
         Path dataDir = node.dir().resolve("data");
         List<Integer> brokerPorts = IntStream.range(0, brokers).mapToObj(this::brokerPort).toList();
         List<Integer> controllerPorts = IntStream.range(0, brokers).mapToObj(this::controllerPort).toList();
-        Path config = BrokerConfig.write(BrokerConfig.clusterNode(dataDir, index, brokerPorts, controllerPorts),
-                node.dir().resolve("server.properties"));
-        KafkaStorage.formatIfNeeded(config, dataDir, ClusterFile.clusterId(home));
+        Properties properties = BrokerConfig.clusterNode(dataDir, index, brokerPorts, controllerPorts);
+        if (security != null) {
+            properties.putAll(security.brokerProperties(brokerPort(index), controllerPort(index)));
+        }
+        Path config = BrokerConfig.write(properties, node.dir().resolve("server.properties"));
+        KafkaStorage.formatIfNeeded(config, dataDir, ClusterFile.clusterId(home),
+                security == null ? List.of() : security.scramCredentials());
         // Full JIT (unlike the registry, which is idle after schemas are cached): the broker works for
         // the whole session on the cores a local sampler needs, and its C2 code handled the sampler
         // benchmark's requests with ~1.1 instead of ~1.5 CPU-seconds per 40 s. It still starts in ~7 s.

@@ -1,15 +1,21 @@
 package dev.denoise.localstack;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -24,18 +30,36 @@ public final class Readiness {
 
     /** True when a broker at {@code bootstrap} answers a metadata request within {@code timeout}. */
     public static boolean kafkaAnswers(String bootstrap, Duration timeout) {
-        return brokersAnswering(bootstrap, timeout) > 0;
+        return kafkaAnswers(bootstrap, Map.of(), timeout);
+    }
+
+    /** As above, with client settings (security) beyond the bootstrap servers. */
+    public static boolean kafkaAnswers(String bootstrap, Map<String, Object> client, Duration timeout) {
+        return brokersAnswering(bootstrap, client, timeout) > 0;
+    }
+
+    /** A client configuration file's settings. */
+    static Map<String, Object> properties(Path file) {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+        Map<String, Object> map = new HashMap<>();
+        p.stringPropertyNames().forEach(name -> map.put(name, p.getProperty(name)));
+        return map;
     }
 
     /** The brokers in the cluster's metadata as a broker at {@code bootstrap} tells it; 0 if none answers. */
-    private static int brokersAnswering(String bootstrap, Duration timeout) {
+    private static int brokersAnswering(String bootstrap, Map<String, Object> client, Duration timeout) {
         if (!anyPortOpen(bootstrap)) {
             return 0; // spares the admin client's connection warnings while a broker starts
         }
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        Map<String, Object> config = new HashMap<>(client);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(config)) {
             return admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -77,12 +101,12 @@ public final class Readiness {
     }
 
     public static void awaitKafka(String bootstrap, Duration timeout) {
-        awaitKafka(bootstrap, timeout, 1);
+        awaitKafka(bootstrap, Map.of(), timeout, 1);
     }
 
-    /** Waits until the cluster at {@code bootstrap} has {@code brokers} brokers. */
-    public static void awaitKafka(String bootstrap, Duration timeout, int brokers) {
-        await("Kafka at " + bootstrap, timeout, () -> brokersAnswering(bootstrap, Duration.ofSeconds(3)) >= brokers,
+    /** Waits until the cluster at {@code bootstrap} has {@code brokers} brokers; {@code client}: security settings. */
+    public static void awaitKafka(String bootstrap, Map<String, Object> client, Duration timeout, int brokers) {
+        await("Kafka at " + bootstrap, timeout, () -> brokersAnswering(bootstrap, client, Duration.ofSeconds(3)) >= brokers,
                 () -> true);
     }
 

@@ -119,7 +119,7 @@ class BrokerFaultIntegrationTest {
     /** A stack of {@code brokers} nodes on free ports, its topics, and a model version published. */
     private ConnectionSettings start(int brokers) throws Exception {
         int kafkaPorts = FreePorts.findBlock(2 * brokers);
-        stack = new LocalStack(home, new LocalStack.Ports(kafkaPorts, kafkaPorts + 1, FreePorts.find()), TOOLS, brokers);
+        stack = new LocalStack(home, new LocalStack.Ports(kafkaPorts, kafkaPorts + 1, FreePorts.find()), TOOLS, brokers, false);
         StackEndpoints endpoints = stack.up(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         ConnectionSettings connection = ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
                 "faults-" + UUID.randomUUID());
