@@ -7,9 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code denoise benchmark model|sampler|scheduler}: speed figures, printed side by side (never timed assertions). */
+/** {@code denoise benchmark model|sampler|scheduler|soak}: speed figures, printed side by side (never timed assertions). */
 @Command(name = "benchmark", description = "Measure the model and the serving path.",
-        subcommands = {BenchmarkCommand.Model.class, BenchmarkCommand.Sampler.class, BenchmarkCommand.Scheduler.class})
+        subcommands = {BenchmarkCommand.Model.class, BenchmarkCommand.Sampler.class, BenchmarkCommand.Scheduler.class,
+                BenchmarkCommand.Soak.class})
 final class BenchmarkCommand {
 
     @Command(name = "model", description = "Forward passes/s at batch 1, 8, 64, 256; 40-step samples/s; training images/s; the matmul peak "
@@ -88,6 +89,35 @@ final class BenchmarkCommand {
                 throw new IllegalArgumentException("'" + text + "' is not SEEDS:STEPS");
             }
             return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+        }
+    }
+
+    @Command(name = "soak", description = "A long run through Kafka with a hot swap every --swap-every images: images/s, resident "
+            + "memory, the JVM's and native memory every --report-every images, and their drift; starts the local stack if "
+            + "it is not running.")
+    static final class Soak implements Callable<Integer> {
+        @Option(names = "--images", defaultValue = "100000", description = "Images in all (default ${DEFAULT-VALUE}).")
+        int images;
+        @Option(names = "--steps", defaultValue = "8", description = "Denoising steps (default ${DEFAULT-VALUE}).")
+        int steps;
+        @Option(names = "--seeds-per-request", defaultValue = "64", description = "Seeds per request (default ${DEFAULT-VALUE}).")
+        int perRequest;
+        @Option(names = "--in-flight", defaultValue = "8", description = "Requests sent before waiting for their images "
+                + "(default ${DEFAULT-VALUE}).")
+        int inFlight;
+        @Option(names = "--report-every", defaultValue = "10000", description = "Images between reports (default ${DEFAULT-VALUE}).")
+        int reportEvery;
+        @Option(names = "--swap-every", defaultValue = "10000", description = "Images between hot swaps (default ${DEFAULT-VALUE}).")
+        int swapEvery;
+        @Mixin
+        StackCommand.PortOptions ports = new StackCommand.PortOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            StackEndpoints endpoints = ports.stack().up(System.err);
+            new SoakBenchmark(new SoakBenchmark.Options(images, steps, perRequest, inFlight, reportEvery, swapEvery), System.out)
+                    .run(endpoints);
+            return 0;
         }
     }
 }
