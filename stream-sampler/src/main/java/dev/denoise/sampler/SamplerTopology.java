@@ -27,7 +27,9 @@ public final class SamplerTopology {
     static Topology build(Topics topics, SamplerSettings settings, ModelRegistry registry, StepScheduler scheduler,
                           SamplerMetrics metrics) {
         Topology topology = new Topology();
-        topology.addSource("requests", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+        // Keys through the topics' key serde (string or Avro, DENOISE_KEY_FORMAT); request values as
+        // bytes, decoded by the intake so that a bad one becomes a failure record.
+        topology.addSource("requests", topics.requests.keySerde().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.requests.name());
         SamplingProcessor.Names names = new SamplingProcessor.Names(PENDING_STORE, IMAGES_SINK, FAILURES_SINK);
         topology.addProcessor("sampler", () -> new SamplingProcessor(new RequestIntake(
@@ -35,9 +37,9 @@ public final class SamplerTopology {
                 registry), scheduler, metrics, settings.maxWait(), names), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
-        topology.addSink(IMAGES_SINK, topics.images.name(), Serdes.String().serializer(),
+        topology.addSink(IMAGES_SINK, topics.images.name(), topics.images.keySerde().serializer(),
                 (Serializer) topics.images.valueSerde().serializer(), "sampler");
-        topology.addSink(FAILURES_SINK, topics.failures.name(), Serdes.String().serializer(),
+        topology.addSink(FAILURES_SINK, topics.failures.name(), topics.failures.keySerde().serializer(),
                 (Serializer) topics.failures.valueSerde().serializer(), "sampler");
         return topology;
     }
