@@ -68,6 +68,7 @@ class SecureStackIntegrationTest {
     void theRoundTripWorksWithEachPrincipalDoingItsPart(@TempDir Path dir) throws Exception {
         assertThat(endpoints.clientConfig()).isEqualTo(stack.clientConfig("client").orElseThrow());
         assertThat(endpoints.asEnvironmentLines()).contains("KAFKA_CLIENT_CONFIG=" + endpoints.clientConfig());
+        assertThat(endpoints.schemaRegistryUrl()).as("the registry over TLS only").startsWith("https://127.0.0.1:");
         TrainedModelFiles.write(ServingFixture.model(1), dir);
         CliRun publish = CliRun.of(args("trainer", "models", "publish", "--file", dir.resolve("mnist.weights").toString()));
         assertThat(publish.exitCode()).as(publish.err()).isZero();

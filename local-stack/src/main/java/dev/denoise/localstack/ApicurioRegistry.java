@@ -21,7 +21,12 @@ public final class ApicurioRegistry {
     private ApicurioRegistry() {}
 
     public static String url(int port) {
-        return "http://127.0.0.1:" + port + CCOMPAT_PATH;
+        return url(port, false);
+    }
+
+    /** The Confluent-compatible API's address, over TLS when {@code tls}. */
+    static String url(int port, boolean tls) {
+        return (tls ? "https" : "http") + "://127.0.0.1:" + port + CCOMPAT_PATH;
     }
 
     /**
@@ -30,10 +35,16 @@ public final class ApicurioRegistry {
      * @param dataDir where its H2 database lives; null keeps everything in memory (tests)
      */
     public static List<String> command(Path toolsDir, int port, Path dataDir) {
+        return command(toolsDir, port, dataDir, List.of());
+    }
+
+    /** @param options more JVM options, e.g. the TLS settings of {@link StackSecurity#registryTlsOptions} */
+    static List<String> command(Path toolsDir, int port, Path dataDir, List<String> options) {
         List<String> command = new ArrayList<>(List.of(JavaCommand.java(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m",
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=" + port));
+        command.addAll(options);
         if (dataDir != null) {
             command.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry"));
         }

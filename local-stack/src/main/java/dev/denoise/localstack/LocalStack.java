@@ -2,6 +2,7 @@ package dev.denoise.localstack;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ public final class LocalStack {
 
     public StackEndpoints endpoints() {
         return new StackEndpoints(IntStream.range(0, brokers).mapToObj(i -> "127.0.0.1:" + brokerPort(i))
-                .collect(Collectors.joining(",")), ApicurioRegistry.url(ports.registry()),
+                .collect(Collectors.joining(",")), ApicurioRegistry.url(ports.registry(), security != null),
                 security == null ? null : security.clientConfig("client"));
     }
 
@@ -102,7 +103,8 @@ public final class LocalStack {
             security.createIfMissing();
         }
         boolean startedRegistry = startUnlessRunning(registry, ports.registry(), progress,
-                () -> ApicurioRegistry.command(toolsDir, ports.registry(), registry.dir().resolve("data")));
+                () -> ApicurioRegistry.command(toolsDir, ports.registry(), registry.dir().resolve("data"),
+                        security == null ? List.of() : security.registryTlsOptions(ports.registry())));
         boolean[] started = new boolean[brokers];
         for (int i = 0; i < brokers; i++) {
             int node = i;
@@ -111,9 +113,9 @@ public final class LocalStack {
         for (int i = 0; i < brokers; i++) {
             awaitStarted(kafka.get(i), started[i], this::awaitBrokers);
         }
-        awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(),
+        awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(), registryHttp(),
                 START_TIMEOUT, () -> registry.process().isPresent()));
-        Readiness.setBackwardCompatibility(endpoints.schemaRegistryUrl());
+        Readiness.setBackwardCompatibility(endpoints.schemaRegistryUrl(), registryHttp());
         return endpoints;
     }
 
@@ -126,7 +128,7 @@ public final class LocalStack {
                     Readiness.kafkaAnswers(brokerAddress(i), adminProperties(), Duration.ofSeconds(3)), brokerAddress(i)));
         }
         status.add(new ServiceStatus(registry.name(), registry.process().map(ProcessHandle::pid),
-                Readiness.registryAnswers(endpoints.schemaRegistryUrl()), endpoints.schemaRegistryUrl()));
+                Readiness.registryAnswers(endpoints.schemaRegistryUrl(), registryHttp()), endpoints.schemaRegistryUrl()));
         return status;
     }
 
@@ -149,6 +151,12 @@ public final class LocalStack {
     public void startBroker(int index) throws Exception {
         boolean started = startUnlessRunning(kafka.get(index), brokerPort(index), System.err, () -> kafkaCommand(index));
         awaitStarted(kafka.get(index), started, this::awaitBrokers);
+    }
+
+    /** The stack's own HTTP client for its registry: trusting its CA when secured. */
+    private HttpClient registryHttp() {
+        return security == null ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+                : Readiness.httpClient(security.sslContext());
     }
 
     /** Waits until every node is in the cluster's metadata. */

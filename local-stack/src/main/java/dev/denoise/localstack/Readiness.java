@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -87,8 +88,13 @@ public final class Readiness {
 
     /** True when the registry's Confluent-compatible API lists its subjects. */
     public static boolean registryAnswers(String registryUrl) {
+        return registryAnswers(registryUrl, HTTP);
+    }
+
+    /** As above, with a client of its own (e.g. trusting a secured stack's CA). */
+    static boolean registryAnswers(String registryUrl, HttpClient http) {
         try {
-            HttpResponse<Void> response = HTTP.send(
+            HttpResponse<Void> response = http.send(
                     HttpRequest.newBuilder(URI.create(registryUrl + "/subjects")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
@@ -111,7 +117,16 @@ public final class Readiness {
     }
 
     public static void awaitRegistry(String registryUrl, Duration timeout, BooleanSupplier stillStarting) {
-        await("schema registry at " + registryUrl, timeout, () -> registryAnswers(registryUrl), stillStarting);
+        awaitRegistry(registryUrl, HTTP, timeout, stillStarting);
+    }
+
+    static void awaitRegistry(String registryUrl, HttpClient http, Duration timeout, BooleanSupplier stillStarting) {
+        await("schema registry at " + registryUrl, timeout, () -> registryAnswers(registryUrl, http), stillStarting);
+    }
+
+    /** An HTTP client for a registry, trusting what {@code ssl} trusts. */
+    static HttpClient httpClient(SSLContext ssl) {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(ssl).build();
     }
 
     /** Polls {@code ready} until it holds, the deadline passes, or the process behind it has died. */
@@ -135,8 +150,12 @@ public final class Readiness {
 
     /** Sets the registry's global compatibility: Apicurio defaults to NONE, Confluent to BACKWARD. */
     public static void setBackwardCompatibility(String registryUrl) {
+        setBackwardCompatibility(registryUrl, HTTP);
+    }
+
+    static void setBackwardCompatibility(String registryUrl, HttpClient http) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(registryUrl + "/config"))
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(registryUrl + "/config"))
                             .timeout(Duration.ofSeconds(10))
                             .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                             .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))

@@ -1,6 +1,7 @@
 package dev.denoise.localstack;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -8,11 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * What a secured local stack needs, made once at its first start and kept in {@code secure/}
@@ -111,6 +116,35 @@ public final class StackSecurity {
         return p;
     }
 
+    /**
+     * Quarkus' settings that serve the registry over TLS only, on {@code port}, with the broker's
+     * certificate (its SAN covers 127.0.0.1). Apicurio 2.6 authenticates only through an OIDC
+     * server, which the local stack does not run, so the registry has TLS and no authentication.
+     */
+    List<String> registryTlsOptions(int port) {
+        String store = read(dir.resolve("passwords.properties")).getProperty("store");
+        return List.of("-Dquarkus.http.ssl-port=" + port, "-Dquarkus.http.insecure-requests=disabled",
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + dir.resolve("broker.p12").toAbsolutePath(),
+                "-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12",
+                "-Dquarkus.http.ssl.certificate.key-store-password=" + store);
+    }
+
+    /** A TLS context that trusts the stack's CA, for its own checks of the registry. */
+    SSLContext sslContext() {
+        String store = read(dir.resolve("passwords.properties")).getProperty("store");
+        try (InputStream in = Files.newInputStream(dir.resolve("truststore.p12"))) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(in, store.toCharArray());
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot read the stack's truststore in " + dir, e);
+        }
+    }
+
     /** The {@code --add-scram} arguments of {@code kafka-storage format}: every principal's SCRAM credential. */
     List<String> scramCredentials() {
         Properties passwords = read(dir.resolve("passwords.properties"));
@@ -130,6 +164,9 @@ public final class StackSecurity {
         p.setProperty("ssl.truststore.type", "PKCS12");
         p.setProperty("ssl.truststore.location", dir.resolve("truststore.p12").toAbsolutePath().toString());
         p.setProperty("ssl.truststore.password", storePassword);
+        p.setProperty("schema.registry.ssl.truststore.type", "PKCS12");
+        p.setProperty("schema.registry.ssl.truststore.location", dir.resolve("truststore.p12").toAbsolutePath().toString());
+        p.setProperty("schema.registry.ssl.truststore.password", storePassword);
         return p;
     }
 
