@@ -41,6 +41,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,9 +80,19 @@ class BrokerFaultIntegrationTest {
                 assertThat(describe(admin, topic.name()).partitions()).as(topic.name())
                         .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
             }
-            try (StreamSampler sampler = StreamSampler.start(connection, SamplerFixtures.settings("leader-kill"));
+            SamplerSettings settings = SamplerFixtures.settings("leader-kill");
+            try (StreamSampler sampler = StreamSampler.start(connection, settings);
                  KafkaConsumer<String, GeneratedImage> images = TopicReader.committedConsumer(connection, topics.images)) {
                 Await.until("the sampler ready", sampler::ready);
+                List<String> internal = admin.listTopics().names().get().stream()
+                        .filter(name -> name.startsWith(settings.applicationId())).toList();
+                assertThat(internal).as("Streams' changelog").isNotEmpty();
+                for (String topic : internal) {
+                    assertThat(describe(admin, topic).partitions()).as(topic)
+                            .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+                    assertThat(admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic))).all().get()
+                            .values().iterator().next().get("min.insync.replicas").value()).as(topic).isEqualTo("2");
+                }
                 List<ConsumerRecord<String, GeneratedImage>> received = new ArrayList<>();
                 send(connection, topics);
                 awaitFirstImages(images, received);
