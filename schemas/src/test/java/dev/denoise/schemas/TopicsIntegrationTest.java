@@ -38,16 +38,20 @@ class TopicsIntegrationTest {
             List<String> second = TopicProvisioner.ensureTopics(admin, topics, 3, Optional.empty());
 
             assertThat(first).containsExactlyInAnyOrder(topics.requests.name(), topics.images.name(),
-                    topics.modelVersions.name(), topics.failures.name());
+                    topics.modelVersions.name(), topics.modelPromotions.name(), topics.failures.name());
             assertThat(second).as("second run is a no-op").isEmpty();
             var descriptions = admin.describeTopics(first).allTopicNames().get();
             assertThat(descriptions.get(topics.requests.name()).partitions()).hasSize(3);
             assertThat(descriptions.get(topics.modelVersions.name()).partitions()).hasSize(1);
+            assertThat(descriptions.get(topics.modelPromotions.name()).partitions()).hasSize(1);
 
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topics.modelVersions.name());
             Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
             assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(config.get("max.message.bytes").value()).isEqualTo(String.valueOf(16 * 1024 * 1024));
+            ConfigResource promotions = new ConfigResource(ConfigResource.Type.TOPIC, topics.modelPromotions.name());
+            assertThat(admin.describeConfigs(List.of(promotions)).all().get().get(promotions).get("cleanup.policy").value())
+                    .isEqualTo("compact");
         }
     }
 
