@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         subcommands = {TopicsCommand.Create.class})
 final class TopicsCommand {
 
-    @Command(name = "create", description = "Create the requests, images, model-versions and failures topics where missing.")
+    @Command(name = "create", description = "Create the requests, images, model-versions, model-promotions and failures topics where missing.")
     static final class Create implements Callable<Integer> {
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();

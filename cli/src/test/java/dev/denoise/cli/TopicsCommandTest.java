@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TopicsCommandTest {
 
     @Test
-    void createMakesTheFourTopicsOnceAndThenChangesNothing(StackEndpoints stack) {
+    void createMakesTheFiveTopicsOnceAndThenChangesNothing(StackEndpoints stack) {
         String prefix = "cli-" + UUID.randomUUID();
         String[] args = {"topics", "create", "--bootstrap-server", stack.bootstrapServers(),
                 "--schema-registry-url", stack.schemaRegistryUrl(), "--topic-prefix", prefix, "--partitions", "2"};
@@ -23,7 +23,7 @@ class TopicsCommandTest {
 
         assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.out()).contains(prefix + ".sample-requests", prefix + ".generated-images",
-                prefix + ".model-versions", prefix + ".sample-failures");
+                prefix + ".model-versions", prefix + ".model-promotions", prefix + ".sample-failures");
         assertThat(second.exitCode()).isZero();
         assertThat(second.out()).contains("all topics exist");
     }
