@@ -8,7 +8,6 @@ import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,10 +68,8 @@ final class StackCommand {
             LocalStack stack = brokers == null && secure == null ? ports.stack()
                     : ports.stack(brokers == null ? 1 : brokers, secure != null && secure);
             StackEndpoints endpoints = stack.up(err);
-            Map<String, String> admin = new TreeMap<>();
-            stack.adminProperties().forEach((key, value) -> admin.put(key, String.valueOf(value)));
             ConnectionSettings settings = new ConnectionSettings(endpoints.bootstrapServers(),
-                    endpoints.schemaRegistryUrl(), ConnectionSettings.fromEnvironment().topicPrefix(), admin);
+                    endpoints.schemaRegistryUrl(), ConnectionSettings.fromEnvironment().topicPrefix(), stack.adminProperties());
             List<String> created = TopicsCommand.create(settings, partitions);
             if (!created.isEmpty()) {
                 err.println("created topics " + String.join(", ", created));

@@ -1,8 +1,6 @@
 package dev.denoise.localstack;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
@@ -66,10 +64,6 @@ public final class BrokerConfig {
     }
 
     public static Path write(Properties properties, Path file) throws IOException {
-        Files.createDirectories(file.getParent());
-        try (Writer out = Files.newBufferedWriter(file)) {
-            properties.store(out, "KRaft node written by denoise-stream's local stack");
-        }
-        return file;
+        return PropertiesFiles.write(properties, file, "KRaft node written by denoise-stream's local stack");
     }
 }

@@ -1,9 +1,6 @@
 package dev.denoise.localstack;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -54,10 +51,7 @@ final class ClusterFile {
             p.setProperty("brokers", String.valueOf(brokers));
             p.setProperty("secure", String.valueOf(secure));
             p.setProperty("cluster.id", Uuid.randomUuid().toString());
-            Files.createDirectories(home);
-            try (Writer out = Files.newBufferedWriter(home.resolve(NAME))) {
-                p.store(out, "the local stack's Kafka cluster");
-            }
+            PropertiesFiles.write(p, home.resolve(NAME), "the local stack's Kafka cluster");
         }
     }
 
@@ -68,15 +62,6 @@ final class ClusterFile {
 
     private static Optional<Properties> read(Path home) {
         Path file = home.resolve(NAME);
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
-        return Optional.of(p);
+        return Files.exists(file) ? Optional.of(PropertiesFiles.read(file)) : Optional.empty();
     }
 }

@@ -65,8 +65,8 @@ public final class LocalStack {
         this.toolsDir = toolsDir;
         this.ports = ports;
         this.brokers = brokers;
-        this.kafka = IntStream.range(0, brokers).mapToObj(i -> new StackService(i == 0 ? "kafka" : "kafka-" + (i + 1),
-                home.resolve(i == 0 ? "kafka" : "kafka-" + (i + 1)))).toList();
+        this.kafka = IntStream.range(0, brokers).mapToObj(i -> i == 0 ? "kafka" : "kafka-" + (i + 1))
+                .map(name -> new StackService(name, home.resolve(name))).toList();
         this.registry = new StackService("registry", home.resolve("registry"));
     }
 
@@ -82,8 +82,8 @@ public final class LocalStack {
     }
 
     /** The admin client settings this stack needs beyond the bootstrap servers: none unless secured. */
-    public Map<String, Object> adminProperties() {
-        return security == null ? Map.of() : Readiness.properties(security.clientConfig("admin"));
+    public Map<String, String> adminProperties() {
+        return security == null ? Map.of() : PropertiesFiles.readMap(security.clientConfig("admin"));
     }
 
     public int brokers() {
@@ -113,19 +113,21 @@ public final class LocalStack {
         for (int i = 0; i < brokers; i++) {
             awaitStarted(kafka.get(i), started[i], this::awaitBrokers);
         }
-        awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(), registryHttp(),
+        HttpClient registryHttp = registryHttp();
+        awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(), registryHttp,
                 START_TIMEOUT, () -> registry.process().isPresent()));
-        Readiness.setBackwardCompatibility(endpoints.schemaRegistryUrl(), registryHttp());
+        Readiness.setBackwardCompatibility(endpoints.schemaRegistryUrl(), registryHttp);
         return endpoints;
     }
 
     /** Every broker, then the registry. */
     public List<ServiceStatus> status() {
         StackEndpoints endpoints = endpoints();
+        Map<String, String> admin = adminProperties();
         List<ServiceStatus> status = new ArrayList<>();
         for (int i = 0; i < brokers; i++) {
             status.add(new ServiceStatus(kafka.get(i).name(), kafka.get(i).process().map(ProcessHandle::pid),
-                    Readiness.kafkaAnswers(brokerAddress(i), adminProperties(), Duration.ofSeconds(3)), brokerAddress(i)));
+                    Readiness.kafkaAnswers(brokerAddress(i), admin, Duration.ofSeconds(3)), brokerAddress(i)));
         }
         status.add(new ServiceStatus(registry.name(), registry.process().map(ProcessHandle::pid),
                 Readiness.registryAnswers(endpoints.schemaRegistryUrl(), registryHttp()), endpoints.schemaRegistryUrl()));
@@ -155,8 +157,7 @@ public final class LocalStack {
 
     /** The stack's own HTTP client for its registry: trusting its CA when secured. */
     private HttpClient registryHttp() {
-        return security == null ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                : Readiness.httpClient(security.sslContext());
+        return security == null ? Readiness.HTTP : Readiness.httpClient(security.sslContext());
     }
 
     /** Waits until every node is in the cluster's metadata. */

@@ -1,21 +1,16 @@
 package dev.denoise.localstack;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -25,7 +20,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** Waits until a broker or registry answers, or says clearly why it did not. */
 public final class Readiness {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** For a registry over plain HTTP. */
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private Readiness() {}
 
@@ -35,25 +31,12 @@ public final class Readiness {
     }
 
     /** As above, with client settings (security) beyond the bootstrap servers. */
-    public static boolean kafkaAnswers(String bootstrap, Map<String, Object> client, Duration timeout) {
+    public static boolean kafkaAnswers(String bootstrap, Map<String, String> client, Duration timeout) {
         return brokersAnswering(bootstrap, client, timeout) > 0;
     }
 
-    /** A client configuration file's settings. */
-    static Map<String, Object> properties(Path file) {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
-        Map<String, Object> map = new HashMap<>();
-        p.stringPropertyNames().forEach(name -> map.put(name, p.getProperty(name)));
-        return map;
-    }
-
     /** The brokers in the cluster's metadata as a broker at {@code bootstrap} tells it; 0 if none answers. */
-    private static int brokersAnswering(String bootstrap, Map<String, Object> client, Duration timeout) {
+    private static int brokersAnswering(String bootstrap, Map<String, String> client, Duration timeout) {
         if (!anyPortOpen(bootstrap)) {
             return 0; // spares the admin client's connection warnings while a broker starts
         }
@@ -111,7 +94,7 @@ public final class Readiness {
     }
 
     /** Waits until the cluster at {@code bootstrap} has {@code brokers} brokers; {@code client}: security settings. */
-    public static void awaitKafka(String bootstrap, Map<String, Object> client, Duration timeout, int brokers) {
+    public static void awaitKafka(String bootstrap, Map<String, String> client, Duration timeout, int brokers) {
         await("Kafka at " + bootstrap, timeout, () -> brokersAnswering(bootstrap, client, Duration.ofSeconds(3)) >= brokers,
                 () -> true);
     }

@@ -2,9 +2,6 @@ package dev.denoise.localstack;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +37,7 @@ public final class StackSecurity {
 
     /** Makes the certificates, passwords and client files unless they exist. */
     void createIfMissing() throws IOException, InterruptedException {
-        if (Files.exists(dir.resolve("passwords.properties"))) {
+        if (Files.exists(passwordsFile())) {
             return;
         }
         Files.createDirectories(dir);
@@ -72,10 +69,10 @@ public final class StackSecurity {
         keytool("-importcert", "-alias", "ca", "-keystore", "truststore.p12", "-storetype", "PKCS12",
                 "-storepass", storePassword, "-file", "ca.pem", "-noprompt");
         for (String principal : PRINCIPALS) {
-            write(clientProperties(principal, passwords.getProperty(principal), storePassword),
+            PropertiesFiles.write(clientProperties(principal, passwords.getProperty(principal), storePassword),
                     clientConfig(principal), "Kafka client settings of principal " + principal);
         }
-        write(passwords, dir.resolve("passwords.properties"), "passwords of the local stack's principals");
+        PropertiesFiles.write(passwords, passwordsFile(), "passwords of the local stack's principals");
     }
 
     /** The client configuration file of {@code principal}: what {@code KAFKA_CLIENT_CONFIG} points at. */
@@ -85,7 +82,7 @@ public final class StackSecurity {
 
     /** The broker's settings for a secured single node: SASL_SSL for clients and itself, SASL PLAIN to its controller. */
     Properties brokerProperties(int brokerPort, int controllerPort) {
-        Properties passwords = read(dir.resolve("passwords.properties"));
+        Properties passwords = passwords();
         String admin = passwords.getProperty("admin");
         String store = passwords.getProperty("store");
         Properties p = new Properties();
@@ -122,7 +119,7 @@ public final class StackSecurity {
      * server, which the local stack does not run, so the registry has TLS and no authentication.
      */
     List<String> registryTlsOptions(int port) {
-        String store = read(dir.resolve("passwords.properties")).getProperty("store");
+        String store = passwords().getProperty("store");
         return List.of("-Dquarkus.http.ssl-port=" + port, "-Dquarkus.http.insecure-requests=disabled",
                 "-Dquarkus.http.ssl.certificate.key-store-file=" + dir.resolve("broker.p12").toAbsolutePath(),
                 "-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12",
@@ -131,7 +128,7 @@ public final class StackSecurity {
 
     /** A TLS context that trusts the stack's CA, for its own checks of the registry. */
     SSLContext sslContext() {
-        String store = read(dir.resolve("passwords.properties")).getProperty("store");
+        String store = passwords().getProperty("store");
         try (InputStream in = Files.newInputStream(dir.resolve("truststore.p12"))) {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(in, store.toCharArray());
@@ -147,7 +144,7 @@ public final class StackSecurity {
 
     /** The {@code --add-scram} arguments of {@code kafka-storage format}: every principal's SCRAM credential. */
     List<String> scramCredentials() {
-        Properties passwords = read(dir.resolve("passwords.properties"));
+        Properties passwords = passwords();
         List<String> arguments = new ArrayList<>();
         for (String principal : PRINCIPALS) {
             arguments.add("--add-scram");
@@ -192,19 +189,12 @@ public final class StackSecurity {
         return HexFormat.of().formatHex(bytes);
     }
 
-    private static void write(Properties properties, Path file, String comment) throws IOException {
-        try (Writer out = Files.newBufferedWriter(file)) {
-            properties.store(out, comment);
-        }
+    private Path passwordsFile() {
+        return dir.resolve("passwords.properties");
     }
 
-    private static Properties read(Path file) {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
-        return p;
+    /** Each principal's password, and the key and trust stores' ({@code store}). */
+    private Properties passwords() {
+        return PropertiesFiles.read(passwordsFile());
     }
 }
