@@ -10,6 +10,7 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,19 +41,31 @@ public final class ModelCatalogue {
         Topics topics = Topics.of(settings);
         ModelCatalogue catalogue = new ModelCatalogue();
         try (KafkaConsumer<String, SpecificRecord> consumer = openConsumer(settings, topics)) {
-            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), READ_TIMEOUT);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Could not read " + topics.modelVersions.name() + " and "
-                            + topics.modelPromotions.name() + " to their end within " + READ_TIMEOUT.toSeconds() + " s");
-                }
-                for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(200))) {
-                    catalogue.add(record.value());
-                }
+            if (!readToEnd(consumer, READ_TIMEOUT, catalogue::add)) {
+                throw new IllegalStateException("Could not read " + topics.modelVersions.name() + " and "
+                        + topics.modelPromotions.name() + " to their end within " + READ_TIMEOUT.toSeconds() + " s");
             }
         }
         return catalogue;
+    }
+
+    /**
+     * Polls {@code consumer} (from {@link #openConsumer}) until it has read every record that was on
+     * both topics when called, handing each value to {@code take}; false if {@code timeout} passed first.
+     */
+    public static boolean readToEnd(KafkaConsumer<String, SpecificRecord> consumer, Duration timeout,
+                                    Consumer<SpecificRecord> take) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(200))) {
+                take.accept(record.value());
+            }
+        }
+        return true;
     }
 
     /**

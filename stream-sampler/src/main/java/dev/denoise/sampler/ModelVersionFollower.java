@@ -9,13 +9,11 @@ import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,11 +50,9 @@ final class ModelVersionFollower implements AutoCloseable {
 
     /** Reads the catalogue to its end, installing what it holds, then follows it on the follower's thread. */
     void start() {
-        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), CATCH_UP_TIMEOUT);
-        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
-                && System.nanoTime() < deadline) {
-            consumer.poll(Duration.ofMillis(250)).forEach(record -> take(record.value()));
+        if (!ModelCatalogue.readToEnd(consumer, CATCH_UP_TIMEOUT, this::take)) {
+            LOG.warn("The model catalogue was not read to its end within {} s; following it from here",
+                    CATCH_UP_TIMEOUT.toSeconds());
         }
         thread.start();
     }
