@@ -33,8 +33,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean download;
 
     @Option(names = "--architecture", defaultValue = ArticleUNet.NAME,
-            description = "The network to train: article-unet (the article's U-Net and recipe) or cond-unet (timestep- "
-                    + "and digit-conditioned, v-prediction, label dropout for guidance, averaged weights); default ${DEFAULT-VALUE}.")
+            description = "The network to train: article-unet (the article's U-Net and recipe), cond-unet (timestep- "
+                    + "and digit-conditioned, v-prediction, label dropout for guidance, averaged weights) or masked-unet "
+                    + "(masked discrete diffusion on binarised digits, digit-conditioned); default ${DEFAULT-VALUE}.")
     String architecture;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default ${DEFAULT-VALUE}).")

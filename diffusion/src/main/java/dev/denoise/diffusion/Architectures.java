@@ -13,8 +13,8 @@ public final class Architectures {
         return switch (name) {
             case ArticleUNet.NAME -> new ArticleUNet();
             case CondUNet.NAME -> new CondUNet();
-            default -> throw new IllegalArgumentException("Unknown architecture '" + name
-                    + "'; known: [" + ArticleUNet.NAME + ", " + CondUNet.NAME + "]");
+            case MaskedUNet.NAME -> new MaskedUNet();
+            default -> throw new IllegalArgumentException(unknown(name));
         };
     }
 
@@ -26,13 +26,18 @@ public final class Architectures {
         DenoiserArchitecture architecture = switch (name) {
             case ArticleUNet.NAME -> new ArticleUNet();
             case CondUNet.NAME -> CondUNet.of(hyperParameters);
-            default -> throw new WeightsMismatchException("Unknown architecture '" + name
-                    + "'; known: [" + ArticleUNet.NAME + ", " + CondUNet.NAME + "]");
+            case MaskedUNet.NAME -> MaskedUNet.of(hyperParameters);
+            default -> throw new WeightsMismatchException(unknown(name));
         };
         if (!architecture.hyperParameters().equals(hyperParameters)) {
             throw new WeightsMismatchException("Architecture " + name + " supports hyper-parameters "
                     + architecture.hyperParameters() + ", not " + hyperParameters);
         }
         return architecture;
+    }
+
+    private static String unknown(String name) {
+        return "Unknown architecture '" + name + "'; known: [" + ArticleUNet.NAME + ", " + CondUNet.NAME + ", "
+                + MaskedUNet.NAME + "]";
     }
 }

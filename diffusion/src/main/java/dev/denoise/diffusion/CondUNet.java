@@ -61,6 +61,11 @@ public final class CondUNet implements DenoiserArchitecture {
 
     /** From published hyper-parameters (the channels); the rest is fixed by the name. */
     static CondUNet of(Map<String, String> hyperParameters) {
+        return new CondUNet(channels(NAME, hyperParameters), Layout.CHANNELS_LAST);
+    }
+
+    /** The published "channels" hyper-parameter of a network built on this U-Net ({@code name}'s). */
+    static int[] channels(String name, Map<String, String> hyperParameters) {
         String[] parts = hyperParameters.getOrDefault("channels", "").split(",");
         int[] channels = new int[parts.length];
         try {
@@ -68,10 +73,13 @@ public final class CondUNet implements DenoiserArchitecture {
                 channels[i] = Integer.parseInt(parts[i].trim());
             }
         } catch (NumberFormatException e) {
-            throw new WeightsMismatchException("cond-unet channels must be three integers, not "
+            throw new WeightsMismatchException(name + " channels must be three integers, not "
                     + hyperParameters.get("channels"));
         }
-        return new CondUNet(channels, Layout.CHANNELS_LAST);
+        if (channels.length != 3) {
+            throw new WeightsMismatchException(name + " has three levels, not " + channels.length);
+        }
+        return channels;
     }
 
     @Override
@@ -138,7 +146,7 @@ public final class CondUNet implements DenoiserArchitecture {
 
     @Override
     public Block build() {
-        return new UNetBlock(channels, layout);
+        return new UNetBlock(channels, 1, 1, layout);
     }
 
     /**
@@ -157,9 +165,15 @@ public final class CondUNet implements DenoiserArchitecture {
         return new NDList(x, manager.create(t, new Shape(n, 1)), manager.create(oneHot, new Shape(n, CLASSES)));
     }
 
-    /** Child order fixes the parameter order in saved weights. */
-    private static final class UNetBlock extends AbstractBlock {
+    /**
+     * The network: {@code in} input channels at 28x28, {@code out} output channels, conditioned
+     * on a scalar "time" (N,1) and a one-hot class (N,11). Child order fixes the parameter order
+     * in saved weights.
+     */
+    static final class UNetBlock extends AbstractBlock {
         private final int[] channels;
+        private final int inChannels;
+        private final int outChannels;
         private final Linear time1;
         private final Linear time2;
         private final Linear classEmbedding;
@@ -170,12 +184,14 @@ public final class CondUNet implements DenoiserArchitecture {
         private final GroupNorm outNorm;
         private final LayoutConv2d out;
 
-        UNetBlock(int[] c, Layout layout) {
+        UNetBlock(int[] c, int inputChannels, int outputChannels, Layout layout) {
             channels = c.clone();
+            inChannels = inputChannels;
+            outChannels = outputChannels;
             time1 = addChildBlock("time1", Linear.builder().setUnits(EMBEDDING).build());
             time2 = addChildBlock("time2", Linear.builder().setUnits(EMBEDDING).build());
             classEmbedding = addChildBlock("class", Linear.builder().setUnits(EMBEDDING).optBias(false).build());
-            stem = addChildBlock("stem", new LayoutConv2d(1, c[0], 3, layout));
+            stem = addChildBlock("stem", new LayoutConv2d(inputChannels, c[0], 3, layout));
             down = List.of(
                     addChildBlock("down0", new ResidualBlock(c[0], c[0], layout)),
                     addChildBlock("down1", new ResidualBlock(c[0], c[1], layout)),
@@ -186,7 +202,7 @@ public final class CondUNet implements DenoiserArchitecture {
                     addChildBlock("up1", new ResidualBlock(2 * c[1], c[0], layout)),
                     addChildBlock("up0", new ResidualBlock(2 * c[0], c[0], layout)));
             outNorm = addChildBlock("outNorm", new GroupNorm(c[0], GROUPS));
-            out = addChildBlock("out", new LayoutConv2d(c[0], 1, 3, layout));
+            out = addChildBlock("out", new LayoutConv2d(c[0], outputChannels, 3, layout));
         }
 
         @Override
@@ -233,7 +249,8 @@ public final class CondUNet implements DenoiserArchitecture {
 
         @Override
         public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return new Shape[] {inputShapes[0]};
+            Shape in = inputShapes[0];
+            return new Shape[] {new Shape(in.get(0), outChannels, in.get(2), in.get(3))};
         }
 
         @Override
@@ -244,7 +261,7 @@ public final class CondUNet implements DenoiserArchitecture {
             time1.initialize(manager, dataType, new Shape(n, EMBEDDING));
             time2.initialize(manager, dataType, new Shape(n, EMBEDDING));
             classEmbedding.initialize(manager, dataType, new Shape(n, CLASSES));
-            stem.initialize(manager, dataType, new Shape(n, 1, 28, 28));
+            stem.initialize(manager, dataType, new Shape(n, inChannels, 28, 28));
             down.get(0).initialize(manager, dataType, new Shape(n, c[0], 28, 28), embedding);
             down.get(1).initialize(manager, dataType, new Shape(n, c[0], 14, 14), embedding);
             down.get(2).initialize(manager, dataType, new Shape(n, c[1], 7, 7), embedding);

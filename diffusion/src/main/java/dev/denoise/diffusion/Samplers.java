@@ -15,6 +15,9 @@ public final class Samplers {
         for (String name : ScheduleSampler.NAMES) {
             samplers.put(name, new ScheduleSampler(name));
         }
+        for (String name : MaskedSampler.NAMES) {
+            samplers.put(name, new MaskedSampler(name));
+        }
         return Map.copyOf(samplers);
     }
 }

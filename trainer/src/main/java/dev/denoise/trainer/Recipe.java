@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.DenoiserArchitecture;
+import dev.denoise.diffusion.MaskedUNet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +19,9 @@ import java.util.SplittableRandom;
 interface Recipe {
 
     static Recipe of(DenoiserArchitecture architecture) {
+        if (architecture instanceof MaskedUNet) {
+            return new MaskedRecipe();
+        }
         return architecture.classConditioned() ? new GuidedRecipe() : new ArticleRecipe();
     }
 
