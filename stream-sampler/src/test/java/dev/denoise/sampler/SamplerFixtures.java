@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.MaskedUNet;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.schemas.ModelPromotion;
@@ -56,7 +57,13 @@ final class SamplerFixtures {
         }
     }
 
-    /** {@code weights} as version {@code number} of mnist, as the model-versions topic carries it. */
+    /** Untrained masked-unet weights drawn from {@code seed}. */
+    static WeightsPackage maskedWeights(long seed) {
+        try (Denoiser denoiser = Denoiser.initialized(new MaskedUNet(), Device.cpu(), seed)) {
+            return denoiser.weights();
+        }
+    }
+
     /** Version {@code number} of mnist, created {@code number} seconds after the epoch: versions are created in order. */
     static ModelVersion version(int number, WeightsPackage weights) {
         return ModelVersionPublisher.toRecord(trainedModel(weights), number, createdAt(number));

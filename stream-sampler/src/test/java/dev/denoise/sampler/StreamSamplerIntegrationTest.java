@@ -6,6 +6,8 @@ import ai.djl.Device;
 import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.MaskedSampler;
+import dev.denoise.diffusion.MaskedUNet;
 import dev.denoise.diffusion.ScheduleSampler;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
@@ -51,6 +53,7 @@ class StreamSamplerIntegrationTest {
     private static StreamSampler sampler;
     private static WeightsPackage firstWeights;
     private static WeightsPackage condWeights;
+    private static WeightsPackage maskedWeights;
 
     @BeforeAll
     static void startSampler(StackEndpoints stack) throws Exception {
@@ -60,10 +63,12 @@ class StreamSamplerIntegrationTest {
         new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel(firstWeights));
         condWeights = SamplerFixtures.condWeights(2);
         new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel("mnist-cond", condWeights));
+        maskedWeights = SamplerFixtures.maskedWeights(3);
+        new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel("mnist-masked", maskedWeights));
         SamplerSettings settings = SamplerFixtures.settings("sampler").withNoModelWait(Duration.ofSeconds(2));
         sampler = StreamSampler.start(connection, settings);
-        Await.until("both models loaded", () -> sampler.ready()
-                && sampler.registry().latestVersions().keySet().containsAll(List.of("mnist", "mnist-cond")));
+        Await.until("the three models loaded", () -> sampler.ready()
+                && sampler.registry().latestVersions().keySet().containsAll(List.of("mnist", "mnist-cond", "mnist-masked")));
     }
 
     @AfterAll
@@ -129,6 +134,34 @@ class StreamSamplerIntegrationTest {
     }
 
     @Test
+    void aMaskedModelGivesBinaryImagesIdenticalToInProcessSampling() throws Exception {
+        long[] seeds = LongStream.range(300, 364).toArray();
+        SampleRequest request = request(UUID.randomUUID().toString(), seeds, 16, null, null);
+        request.setModel("mnist-masked");
+        request.setClassLabel(5);
+        produce(request);
+
+        List<GeneratedImage> images = imagesOf(request.getRequestId(), 64);
+        int[] fives = new int[seeds.length];
+        java.util.Arrays.fill(fives, 5);
+        List<byte[]> expected;
+        try (Denoiser denoiser = Denoiser.load(maskedWeights, Device.cpu())) {
+            expected = new MaskedSampler(MaskedSampler.RANDOM_ORDER).sample(denoiser, seeds, fives,
+                    MaskedUNet.DEFAULT_GUIDANCE, 16);
+        }
+        assertThat(images).hasSize(64).allSatisfy(image -> {
+            assertThat(image.getSampler()).as("the architecture's default sampler").isEqualTo(MaskedSampler.RANDOM_ORDER);
+            assertThat(image.getGuidanceScale()).isEqualTo(MaskedUNet.DEFAULT_GUIDANCE);
+            byte[] pixels = pixels(image);
+            for (byte pixel : pixels) {
+                assertThat(pixel & 0xFF).as("seed %d: a binary image", image.getSeed()).isIn(0, 255);
+            }
+            assertThat(pixels).as("seed %d", image.getSeed()).isEqualTo(expected.get(image.getIndex()));
+        });
+        assertThat(expected.stream().map(java.util.Arrays::hashCode).distinct()).as("64 different images").hasSize(64);
+    }
+
+    @Test
     void labelsSamplersAndGuidanceAModelCannotTakeBecomeFailureRecords() throws Exception {
         String tag = UUID.randomUUID().toString();
         SampleRequest outOfRange = request("label-range-" + tag, new long[] {1}, 4, null, null);
@@ -142,11 +175,18 @@ class StreamSamplerIntegrationTest {
         SampleRequest negativeGuidance = request("guidance-" + tag, new long[] {1}, 4, null, null);
         negativeGuidance.setModel("mnist-cond");
         negativeGuidance.setGuidanceScale(-1f);
-        for (SampleRequest request : List.of(outOfRange, labelForArticle, ddimForArticle, articleForCond, negativeGuidance)) {
+        SampleRequest maskedForCond = request("masked-cond-" + tag, new long[] {1}, 4, null, MaskedSampler.RANDOM_ORDER);
+        maskedForCond.setModel("mnist-cond");
+        SampleRequest ddimForMasked = request("ddim-masked-" + tag, new long[] {1}, 4, null, ScheduleSampler.DDIM);
+        ddimForMasked.setModel("mnist-masked");
+        SampleRequest moreStepsThanTokens = request("steps-masked-" + tag, new long[] {1}, 785, null, null);
+        moreStepsThanTokens.setModel("mnist-masked");
+        for (SampleRequest request : List.of(outOfRange, labelForArticle, ddimForArticle, articleForCond, negativeGuidance,
+                maskedForCond, ddimForMasked, moreStepsThanTokens)) {
             produce(request);
         }
 
-        List<SampleFailure> failures = failures(f -> f.getRequestId() != null && f.getRequestId().endsWith(tag), 5);
+        List<SampleFailure> failures = failures(f -> f.getRequestId() != null && f.getRequestId().endsWith(tag), 8);
 
         assertThat(failures).extracting(f -> f.getRequestId().replace("-" + tag, ""), SampleFailure::getReason)
                 .containsExactlyInAnyOrder(
@@ -154,7 +194,12 @@ class StreamSamplerIntegrationTest {
                         org.assertj.core.groups.Tuple.tuple("label-article", FailureReason.INVALID_LABEL),
                         org.assertj.core.groups.Tuple.tuple("sampler-article", FailureReason.UNKNOWN_SAMPLER),
                         org.assertj.core.groups.Tuple.tuple("sampler-cond", FailureReason.UNKNOWN_SAMPLER),
-                        org.assertj.core.groups.Tuple.tuple("guidance", FailureReason.INVALID_GUIDANCE));
+                        org.assertj.core.groups.Tuple.tuple("guidance", FailureReason.INVALID_GUIDANCE),
+                        org.assertj.core.groups.Tuple.tuple("masked-cond", FailureReason.UNKNOWN_SAMPLER),
+                        org.assertj.core.groups.Tuple.tuple("ddim-masked", FailureReason.UNKNOWN_SAMPLER),
+                        org.assertj.core.groups.Tuple.tuple("steps-masked", FailureReason.INVALID_STEPS));
+        assertThat(failures).filteredOn(f -> f.getRequestId().startsWith("ddim-masked")).singleElement()
+                .extracting(SampleFailure::getMessage).asString().contains("[masked, masked-confidence]");
         assertThat(failures).filteredOn(f -> f.getRequestId().startsWith("sampler-cond")).singleElement()
                 .extracting(SampleFailure::getMessage).asString().contains("[ddim, ddpm, dpm-solver]");
         assertThat(sampler.state()).isEqualTo(KafkaStreams.State.RUNNING);
