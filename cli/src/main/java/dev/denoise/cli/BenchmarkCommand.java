@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 final class BenchmarkCommand {
 
     @Command(name = "model", description = "Forward passes/s at batch 1, 8, 64, 256; 40-step samples/s; training images/s; the matmul peak "
-            + "and cond-unet (4, 8, 20 ddim steps with guidance) beside article-unet (40 steps), side by side.")
+            + "and cond-unet (4, 8, 20 ddim steps with guidance) and masked-unet (16, 32, 64 masked steps) beside article-unet "
+            + "(40 steps), side by side.")
     static final class Model implements Callable<Integer> {
         @Override
         public Integer call() {

@@ -10,6 +10,8 @@ import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.Layout;
+import dev.denoise.diffusion.MaskedSampler;
+import dev.denoise.diffusion.MaskedUNet;
 import dev.denoise.diffusion.Prediction;
 import dev.denoise.diffusion.ScheduleSampler;
 import dev.denoise.diffusion.UniformNoise;
@@ -65,7 +67,8 @@ public final class TrainerBenchmark {
         double peak = matmulGflops(device);
         System.out.printf(Locale.ROOT, "matmul-peak      2048x2048 float32  %8.1f GFLOP/s%n", peak);
         try (Denoiser article = Denoiser.initialized(new ArticleUNet(), device, 1);
-             Denoiser cond = Denoiser.initialized(new CondUNet(), device, 1)) {
+             Denoiser cond = Denoiser.initialized(new CondUNet(), device, 1);
+             Denoiser masked = Denoiser.initialized(new MaskedUNet(), device, 1)) {
             long[] seeds = new long[64];
             int[] labels = new int[64];
             for (int i = 0; i < labels.length; i++) {
@@ -76,12 +79,18 @@ public final class TrainerBenchmark {
             ScheduleSampler ddim = new ScheduleSampler(ScheduleSampler.DDIM);
             for (int steps : new int[] {4, 8, 20}) {
                 double rate = 64 / secondsPerCall(() -> ddim.sample(cond, seeds, labels, CondUNet.DEFAULT_GUIDANCE, steps));
-                reportSampling("cond-unet ddim+guidance", steps, rate, condMflop(),
+                reportSampling("cond-unet ddim+guidance", steps, rate, uNetMflop(1, 1),
                         Prediction.passes(steps, CondUNet.DEFAULT_GUIDANCE), peak);
                 if (steps == 8) {
                     System.out.printf(Locale.ROOT, "cond-unet at 8 steps / article-unet at 40: %.2fx images/s%n",
                             rate / articleRate);
                 }
+            }
+            MaskedSampler unmasking = new MaskedSampler(MaskedSampler.RANDOM_ORDER);
+            for (int steps : new int[] {16, 32, 64}) {
+                double rate = 64 / secondsPerCall(() -> unmasking.sample(masked, seeds, labels, MaskedUNet.DEFAULT_GUIDANCE, steps));
+                reportSampling("masked-unet masked", steps, rate, uNetMflop(3, 2),
+                        steps * (MaskedUNet.DEFAULT_GUIDANCE == 1f ? 1 : 2), peak);
             }
         }
     }
@@ -90,15 +99,19 @@ public final class TrainerBenchmark {
     static final double ARTICLE_MFLOP = 2.0 * 25 * (1 * 32 * 784 + 32 * 64 * 196 + 64 * 64 * 49
             + 64 * 64 * 49 + 64 * 32 * 196 + 32 * 1 * 784) / 1e6;
 
-    /** cond-unet's convolutions at 32/64/128 channels (norms, activations and the small linear layers left out). */
-    static double condMflop() {
+    /**
+     * The convolutions of cond-unet's network at 32/64/128 channels with {@code in} channels in
+     * and {@code out} out (cond-unet 1 and 1, masked-unet 3 and 2); norms, activations and the
+     * small linear layers left out.
+     */
+    static double uNetMflop(int in, int out) {
         int c0 = 32;
         int c1 = 64;
         int c2 = 128;
-        double flops = conv(3, 1, c0, 784) // stem
+        double flops = conv(3, in, c0, 784) // stem
                 + residual(c0, c0, 784) + residual(c0, c1, 196) + residual(c1, c2, 49) + residual(c2, c2, 49)
                 + residual(2 * c2, c1, 49) + residual(2 * c1, c0, 196) + residual(2 * c0, c0, 784)
-                + conv(3, c0, 1, 784); // out
+                + conv(3, c0, out, 784); // out
         return flops / 1e6;
     }
 
