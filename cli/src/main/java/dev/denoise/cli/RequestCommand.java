@@ -61,7 +61,8 @@ final class RequestCommand implements Callable<Integer> {
                     + "more sharpens the digit; default the model's.")
     Float guidance;
     @Option(names = "--sampler", paramLabel = "NAME",
-            description = "article (article-unet); ddim, ddpm or dpm-solver (cond-unet); default the model's.")
+            description = "article (article-unet); ddim, ddpm or dpm-solver (cond-unet); masked or masked-confidence "
+                    + "(masked-unet); default the model's.")
     String sampler;
     @Option(names = "--priority", defaultValue = "1", paramLabel = "N", description = "Share of free slots while other "
             + "requests wait beside it: priority 2 gets two slots for each one of priority 1 (1-100, default ${DEFAULT-VALUE}).")
