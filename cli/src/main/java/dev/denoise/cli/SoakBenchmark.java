@@ -6,6 +6,7 @@ import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.sampler.SamplerSettings;
 import dev.denoise.sampler.StreamSampler;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -31,7 +32,9 @@ import java.util.stream.LongStream;
  * versions beyond the bound are unloaded). Every {@code reportEvery} images it prints images/s,
  * the process's resident memory, the JVM's committed memory (heap and non-heap) and the rest,
  * which is native: PyTorch's tensors and allocator caches, the natives' code, malloc arenas.
- * It ends with the drift of each between the first report (the warm-up) and the last.
+ * It ends with the drift of each between the first report and the last, and from the first report
+ * at which the sampler holds as many versions as it keeps loaded (the end of warm-up: until then
+ * each swap adds a loaded model) to the last.
  */
 final class SoakBenchmark {
     record Options(int images, int steps, int perRequest, int inFlight, int reportEvery, int swapEvery) {}
@@ -57,7 +60,8 @@ final class SoakBenchmark {
         out.println("Device: " + ComputeDevice.describe());
         ConnectionSettings connection = BenchmarkStack.withArticleModel(endpoints);
         List<Sample> samples = new ArrayList<>();
-        try (StreamSampler sampler = StreamSampler.start(connection, BenchmarkStack.samplerSettings(Map.of()));
+        SamplerSettings settings = BenchmarkStack.samplerSettings(Map.of());
+        try (StreamSampler sampler = StreamSampler.start(connection, settings);
              BenchmarkClient client = new BenchmarkClient(connection)) {
             int version = awaitServing(sampler, 1);
             int done = 0;
@@ -93,7 +97,9 @@ final class SoakBenchmark {
                 }
             }
         }
-        printDrift(samples);
+        printDrift("first report", samples);
+        samples.stream().filter(s -> s.version() >= settings.maxLoadedVersions()).findFirst().ifPresent(full ->
+                printDrift(settings.maxLoadedVersions() + " versions loaded", samples.subList(samples.indexOf(full), samples.size())));
         return samples;
     }
 
@@ -132,14 +138,14 @@ final class SoakBenchmark {
                 mib(s.nativeBytes()), s.version());
     }
 
-    private void printDrift(List<Sample> samples) {
+    private void printDrift(String from, List<Sample> samples) {
         if (samples.size() < 2) {
             return;
         }
         Sample first = samples.get(0);
         Sample last = samples.get(samples.size() - 1);
-        out.printf(Locale.ROOT, "drift from %,d images (after warm-up) to %,d: RSS %+.1f %% (%+.1f MiB), native %+.1f MiB, "
-                        + "JVM committed %+.1f MiB; images/s %.2fx%n", first.images(), last.images(),
+        out.printf(Locale.ROOT, "drift from %,d images (%s) to %,d: RSS %+.1f %% (%+.1f MiB), native %+.1f MiB, "
+                        + "JVM committed %+.1f MiB; images/s %.2fx%n", first.images(), from, last.images(),
                 100.0 * (last.rssBytes() - first.rssBytes()) / first.rssBytes(), mib(last.rssBytes() - first.rssBytes()),
                 mib(last.nativeBytes() - first.nativeBytes()), mib(last.jvmCommittedBytes() - first.jvmCommittedBytes()),
                 last.imagesPerSecond() / first.imagesPerSecond());
