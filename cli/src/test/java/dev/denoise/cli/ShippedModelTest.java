@@ -62,8 +62,8 @@ class ShippedModelTest {
                     asked.stream().mapToInt(Integer::intValue).toArray());
             System.out.printf(Locale.ROOT, "through Kafka: label accuracy %.3f, confidence %.3f, Frechet %.1f (floor %.1f)%n",
                     verdict.labelAccuracy(), verdict.confidence(), verdict.frechetDistance(), verdict.realFloor());
-            assertThat(verdict.labelAccuracy()).as("label accuracy").isGreaterThanOrEqualTo(EvaluateCommand.TARGET_LABEL_ACCURACY);
-            assertThat(verdict.confidence()).as("confidence").isGreaterThanOrEqualTo(EvaluateCommand.TARGET_CONFIDENCE);
+            assertThat(verdict.labelAccuracy()).as("label accuracy").isGreaterThanOrEqualTo(EvaluateCommand.Targets.CONTINUOUS.labelAccuracy());
+            assertThat(verdict.confidence()).as("confidence").isGreaterThanOrEqualTo(EvaluateCommand.Targets.CONTINUOUS.confidence());
         }
     }
 
