@@ -8,6 +8,8 @@ import dev.denoise.diffusion.MaskedUNet;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.diffusion.Samplers;
 import dev.denoise.trainer.ConsoleProgress;
+import dev.denoise.trainer.MaskedElbo;
+import dev.denoise.trainer.MnistDataset;
 import dev.denoise.trainer.SampleEvaluation;
 import dev.denoise.trainer.TrainedModel;
 import dev.denoise.trainer.TrainedModelFiles;
@@ -84,6 +86,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the classifier's training (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--elbo-draws", defaultValue = "16",
+            description = "Masking levels a held-out digit for a masked model's ELBO (default ${DEFAULT-VALUE}).")
+    int elboDraws;
+
     @Spec
     CommandSpec spec;
 
@@ -110,6 +116,15 @@ final class EvaluateCommand implements Callable<Integer> {
                                 + "a row, Frechet distances to %d held-out digits%n", model.modelName(), model.architecture(),
                         model.sha256().substring(0, 12), ComputeDevice.describe(), evaluation.classifierAccuracy(), samples,
                         evaluation.realCount());
+                if (architecture instanceof MaskedUNet) {
+                    Path dataDir = data != null ? data : ProjectHome.shippedMnist();
+                    MnistDataset all = MnistDataset.load(dataDir);
+                    MaskedElbo.Estimate elbo = MaskedElbo.heldOut(denoiser,
+                            all.slice(all.count() - heldOut, all.count(), "#held-out"), elboDraws);
+                    System.out.printf(Locale.ROOT, "held-out negative ELBO (no labels): %.2f ± %.2f nats an image (%d digits "
+                            + "binarised once, %d masking levels each; target <= 100)%n", elbo.nats(), elbo.standardError(),
+                            elbo.digits(), elbo.draws());
+                }
                 System.out.printf(Locale.ROOT, "%-17s %5s %8s  %9s %10s %8s  %8s %7s %6s  %8s%n", "sampler", "steps",
                         "guidance", "label-acc", "confidence", "entropy", "Frechet", "floor", "ratio", "images/s");
                 boolean allMet = true;

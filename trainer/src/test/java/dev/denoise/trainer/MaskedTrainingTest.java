@@ -30,7 +30,7 @@ class MaskedTrainingTest {
                 ln4, 0f, /* white */ 0f, 0f};  // image 1: pixel 0 p(black) = 4/5; pixel 1 even odds
             float[] targets = {1, 0, 0, 1};
             float[] weights = {2, 0, 4, 4}; // image 0: pixel 0 masked at t = 1/2; image 1: both at t = 1/4
-            float[] nelbo = MaskedRecipe.weightedCrossEntropy(manager.create(logits, new Shape(2, 2, 1, 2)),
+            float[] nelbo = MaskedElbo.weightedCrossEntropy(manager.create(logits, new Shape(2, 2, 1, 2)),
                     manager.create(targets, new Shape(2, 1, 1, 2)), manager.create(weights, new Shape(2, 1, 1, 2)))
                     .toFloatArray();
             assertThat(nelbo[0]).isCloseTo((float) (2 * Math.log(4.0 / 3)), within(1e-6f));
@@ -44,7 +44,7 @@ class MaskedTrainingTest {
         for (int p = 0; p < binary.length; p++) {
             binary[p] = p % 3 == 0 ? 1f : 0f;
         }
-        MaskedRecipe.Masking masking = MaskedRecipe.Masking.of(binary, new float[] {1f, 0.25f, 1e-9f}, new SplittableRandom(7));
+        MaskedElbo.Masking masking = MaskedElbo.Masking.of(binary, new float[] {1f, 0.25f, 1e-9f}, new SplittableRandom(7));
         int maskedAtQuarter = 0;
         for (int p = 0; p < binary.length; p++) {
             boolean masked = masking.tokens()[p] == MaskedUNet.MASK;
@@ -78,11 +78,11 @@ class MaskedTrainingTest {
         int images = 512;
         double total = 0;
         for (int draw = 0; draw < 8; draw++) {
-            float[] levels = MaskedRecipe.stratifiedLevels(images, random);
+            float[] levels = MaskedElbo.stratifiedLevels(images, random);
             for (float level : levels) {
                 assertThat(level).isGreaterThan(0f).isLessThanOrEqualTo(1f);
             }
-            MaskedRecipe.Masking masking = MaskedRecipe.Masking.of(new float[images * 784], levels, random);
+            MaskedElbo.Masking masking = MaskedElbo.Masking.of(new float[images * 784], levels, random);
             for (float weight : masking.weights()) {
                 total += weight * Math.log(2);
             }
