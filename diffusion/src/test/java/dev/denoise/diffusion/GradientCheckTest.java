@@ -76,6 +76,60 @@ class GradientCheckTest {
         }
     }
 
+    /** masked-unet's network: tokens one-hot in, two logits a pixel out, under a cross-entropy. */
+    @Test
+    void maskedUNetGradientsMatchAFloat64Reference() {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            MaskedUNet architecture = new MaskedUNet();
+            int[] channels = {32, 64, 128};
+            Block reference = new CondUNet.UNetBlock(channels, 3, 2, Layout.CONTIGUOUS);
+            Block trained = architecture.build();
+            trained.setInitializer(Initializer.ZEROS, p -> true);
+            trained.initialize(manager, DataType.FLOAT32, architecture.inputShapes(BATCH));
+            FanInUniformInit.apply(trained, 2026);
+            reference.setInitializer(Initializer.ZEROS, p -> true);
+            reference.initialize(manager, DataType.FLOAT64, architecture.inputShapes(BATCH));
+            copyParameters(trained, reference);
+
+            List<double[]> expected = maskedGradients(reference, manager, DataType.FLOAT64);
+            List<double[]> actual = maskedGradients(trained, manager, DataType.FLOAT32);
+            assertThat(actual).hasSameSizeAs(expected).hasSize(trained.getParameters().size());
+            for (int i = 0; i < expected.size(); i++) {
+                String name = trained.getParameters().get(i).getKey();
+                double error = relativeError(actual.get(i), expected.get(i));
+                assertThat(error).as("relative gradient error of %s", name).isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    /** d cross-entropy(logits, binary targets) / d parameter for fixed tokens (about half masked) and labels, as doubles. */
+    private static List<double[]> maskedGradients(Block block, NDManager parent, DataType type) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(true);
+        }
+        float[] noise = UniformNoise.image(4, BATCH * 784);
+        float[] tokens = new float[noise.length];
+        float[] white = new float[2 * noise.length];
+        for (int p = 0; p < noise.length; p++) {
+            tokens[p] = noise[p] < 0.5f ? MaskedUNet.MASK : noise[p] < 0.75f ? 0f : 1f;
+            int image = p / 784;
+            int target = noise[p] < 0.3f || noise[p] >= 0.75f ? 1 : 0; // the data under a mask, the token elsewhere
+            white[image * 2 * 784 + target * 784 + p % 784] = 1f;
+        }
+        int[] labels = {0, 3, 5, CondUNet.NO_CLASS, 9, 1, CondUNet.NO_CLASS, 7};
+        try (NDManager call = parent.newSubManager()) {
+            NDList inputs = MaskedUNet.inputs(call.create(tokens, new Shape(BATCH, 1, 28, 28)), labels);
+            NDList typed = new NDList();
+            inputs.forEach(input -> typed.add(input.toType(type, false)));
+            NDArray oneHotTargets = call.create(white, new Shape(BATCH, 2, 28, 28)).toType(type, false);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = block.forward(new ParameterStore(call, false), typed, true).singletonOrThrow();
+                collector.backward(logits.logSoftmax(1).mul(oneHotTargets).sum().neg().div(BATCH * 784));
+            }
+            return gradientsOf(block, call);
+        }
+    }
+
     /** d MSE(v̂, v) / d parameter for fixed noisy images, timesteps, labels and targets, as doubles. */
     private static List<double[]> conditionedGradients(Block block, NDManager parent, DataType type) {
         for (Pair<String, Parameter> p : block.getParameters()) {
