@@ -32,15 +32,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code denoise demo}: the whole system on the embedded stack. Starts a real broker and registry,
- * publishes the two models the project ships (the article's, or a short run of it, and the
- * conditioned one), runs the stream-sampler, requests 64 seeds at 40 steps of the first and every
- * digit 8 times at 8 ddim steps of the second, writes their contact sheets, and stops what it started.
+ * publishes the three models the project ships (the article's, or a short run of it, the
+ * conditioned one and the masked discrete one), runs the stream-sampler, requests 64 seeds at 40
+ * steps of the first, every digit 8 times at 8 ddim steps of the second and at 32 masked steps of
+ * the third, writes their contact sheets, and stops what it started.
  */
-@Command(name = "demo", description = "Run the whole pipeline locally: stack, both shipped models, sampler, 64 article images "
-        + "and a row per digit from the conditioned model, contact sheets; then stop.")
+@Command(name = "demo", description = "Run the whole pipeline locally: stack, the three shipped models, sampler, 64 article "
+        + "images and a row per digit from the conditioned and the masked model, contact sheets; then stop.")
 final class DemoCommand implements Callable<Integer> {
     static final String SHIPPED_ARTICLE = "models/mnist.weights";
     static final String SHIPPED_CONDITIONED = "models/mnist-cond.weights";
+    static final String SHIPPED_MASKED = "models/mnist-masked.weights";
 
     @Mixin
     StackCommand.PortOptions ports = new StackCommand.PortOptions();
@@ -64,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
             TopicsCommand.create(settings, 4);
             ModelVersion article = publish(settings, articleModel());
             ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_CONDITIONED)));
+            ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_MASKED)));
             step("starting the stream-sampler on " + ComputeDevice.describe());
             try (StreamSampler sampler = StreamSampler.start(settings, SamplerSettings.defaults()
                     .withApplicationId("denoise-demo")
@@ -71,16 +74,11 @@ final class DemoCommand implements Callable<Integer> {
                     .withHttpPort(0))) {
                 awaitServing(sampler, article);
                 awaitServing(sampler, conditioned);
+                awaitServing(sampler, masked);
                 requestImages(settings, "64 seeds at 40 article steps", List.of(request(article, LongStream.range(0, 64),
                         40, null)), "sheet.png");
-                List<SampleRequest> digits = new java.util.ArrayList<>();
-                String id = "demo-digits-" + UUID.randomUUID();
-                for (int digit = 0; digit < 10; digit++) {
-                    SampleRequest request = request(conditioned, LongStream.range(8L * digit, 8L * digit + 8), 8, digit);
-                    request.setRequestId(id + "-" + digit);
-                    digits.add(request);
-                }
-                requestImages(settings, "each digit 8 times at 8 ddim steps", digits, "sheet-digits.png");
+                requestImages(settings, "each digit 8 times at 8 ddim steps", digits(conditioned, 8), "sheet-digits.png");
+                requestImages(settings, "each digit 8 times at 32 masked steps", digits(masked, 32), "sheet-masked.png");
             }
         } finally {
             if (!wasRunning && !keepStack) {
@@ -129,6 +127,18 @@ final class DemoCommand implements Callable<Integer> {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** A request per digit, 8 seeds each, from {@code version} at its default sampler. */
+    private static List<SampleRequest> digits(ModelVersion version, int steps) {
+        List<SampleRequest> digits = new java.util.ArrayList<>();
+        String id = "demo-digits-" + UUID.randomUUID();
+        for (int digit = 0; digit < 10; digit++) {
+            SampleRequest request = request(version, LongStream.range(8L * digit, 8L * digit + 8), steps, digit);
+            request.setRequestId(id + "-" + digit);
+            digits.add(request);
+        }
+        return digits;
     }
 
     private static SampleRequest request(ModelVersion version, LongStream seeds, int steps, Integer label) {
