@@ -54,45 +54,40 @@ class GradientCheckTest {
 
     @Test
     void conditionedUNetGradientsMatchAFloat64Reference() {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            CondUNet architecture = new CondUNet();
-            Block reference = new CondUNet(new int[] {32, 64, 128}, Layout.CONTIGUOUS).build();
-            Block trained = architecture.build();
-            trained.setInitializer(Initializer.ZEROS, p -> true);
-            trained.initialize(manager, DataType.FLOAT32, architecture.inputShapes(BATCH));
-            FanInUniformInit.apply(trained, 2025);
-            reference.setInitializer(Initializer.ZEROS, p -> true);
-            reference.initialize(manager, DataType.FLOAT64, architecture.inputShapes(BATCH));
-            copyParameters(trained, reference);
-
-            List<double[]> expected = conditionedGradients(reference, manager, DataType.FLOAT64);
-            List<double[]> actual = conditionedGradients(trained, manager, DataType.FLOAT32);
-            assertThat(actual).hasSameSizeAs(expected).hasSize(trained.getParameters().size());
-            for (int i = 0; i < expected.size(); i++) {
-                String name = trained.getParameters().get(i).getKey();
-                double error = relativeError(actual.get(i), expected.get(i));
-                assertThat(error).as("relative gradient error of %s", name).isLessThan(TOLERANCE);
-            }
-        }
+        assertMatchesFloat64(new CondUNet(), new CondUNet(new int[] {32, 64, 128}, Layout.CONTIGUOUS).build(), 2025,
+                GradientCheckTest::conditionedGradients);
     }
 
     /** masked-unet's network: tokens one-hot in, two logits a pixel out, under a cross-entropy. */
     @Test
     void maskedUNetGradientsMatchAFloat64Reference() {
+        assertMatchesFloat64(new MaskedUNet(), new CondUNet.UNetBlock(new int[] {32, 64, 128}, 3, 2, Layout.CONTIGUOUS), 2026,
+                GradientCheckTest::maskedGradients);
+    }
+
+    /** The gradient of a fixed loss with respect to each parameter of a block, as doubles. */
+    @FunctionalInterface
+    private interface Gradients {
+        List<double[]> of(Block block, NDManager manager, DataType type);
+    }
+
+    /**
+     * {@code architecture}'s block in its training layout, in float32 with weights drawn from {@code seed},
+     * against {@code reference} (contiguous) holding the same weights in float64.
+     */
+    private static void assertMatchesFloat64(DenoiserArchitecture architecture, Block reference, long seed,
+                                             Gradients gradients) {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            MaskedUNet architecture = new MaskedUNet();
-            int[] channels = {32, 64, 128};
-            Block reference = new CondUNet.UNetBlock(channels, 3, 2, Layout.CONTIGUOUS);
             Block trained = architecture.build();
             trained.setInitializer(Initializer.ZEROS, p -> true);
             trained.initialize(manager, DataType.FLOAT32, architecture.inputShapes(BATCH));
-            FanInUniformInit.apply(trained, 2026);
+            FanInUniformInit.apply(trained, seed);
             reference.setInitializer(Initializer.ZEROS, p -> true);
             reference.initialize(manager, DataType.FLOAT64, architecture.inputShapes(BATCH));
             copyParameters(trained, reference);
 
-            List<double[]> expected = maskedGradients(reference, manager, DataType.FLOAT64);
-            List<double[]> actual = maskedGradients(trained, manager, DataType.FLOAT32);
+            List<double[]> expected = gradients.of(reference, manager, DataType.FLOAT64);
+            List<double[]> actual = gradients.of(trained, manager, DataType.FLOAT32);
             assertThat(actual).hasSameSizeAs(expected).hasSize(trained.getParameters().size());
             for (int i = 0; i < expected.size(); i++) {
                 String name = trained.getParameters().get(i).getKey();

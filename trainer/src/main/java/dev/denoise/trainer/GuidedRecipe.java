@@ -4,15 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.denoise.diffusion.CondUNet;
-import dev.denoise.diffusion.ContactSheet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.GaussianNoise;
 import dev.denoise.diffusion.Prediction;
 import dev.denoise.diffusion.ScheduleSampler;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -103,21 +100,7 @@ final class GuidedRecipe implements Recipe {
     /** A row per digit, eight seeds a row, at 8 and 20 DDIM steps with the default guidance. */
     @Override
     public List<Path> writeSheets(Denoiser denoiser, Path dir, String prefix) throws IOException {
-        long[] seeds = new long[80];
-        int[] labels = new int[80];
-        for (int i = 0; i < seeds.length; i++) {
-            seeds[i] = i;
-            labels[i] = i / 8;
-        }
-        List<Path> written = new ArrayList<>();
-        for (int steps : SHEET_STEPS) {
-            List<byte[]> samples = new ScheduleSampler(ScheduleSampler.DDIM)
-                    .sample(denoiser, seeds, labels, CondUNet.DEFAULT_GUIDANCE, steps);
-            Path file = dir.resolve(String.format(Locale.ROOT, "%s-steps-%02d.png", prefix, steps));
-            Files.write(file, new ContactSheet(8, 2, 1).renderPng(samples, 28, 28));
-            written.add(file);
-        }
-        return written;
+        return DigitSheets.write(new ScheduleSampler(ScheduleSampler.DDIM), denoiser, CondUNet.DEFAULT_GUIDANCE, SHEET_STEPS, dir, prefix);
     }
 
     @Override

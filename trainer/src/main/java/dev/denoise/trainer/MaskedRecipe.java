@@ -3,16 +3,12 @@ package dev.denoise.trainer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.denoise.diffusion.CondUNet;
-import dev.denoise.diffusion.ContactSheet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.MaskedSampler;
 import dev.denoise.diffusion.MaskedUNet;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -55,21 +51,7 @@ final class MaskedRecipe implements Recipe {
     /** A row per digit, eight seeds a row, at 16 and 32 steps with the default guidance. */
     @Override
     public List<Path> writeSheets(Denoiser denoiser, Path dir, String prefix) throws IOException {
-        long[] seeds = new long[80];
-        int[] labels = new int[80];
-        for (int i = 0; i < seeds.length; i++) {
-            seeds[i] = i;
-            labels[i] = i / 8;
-        }
-        List<Path> written = new ArrayList<>();
-        for (int steps : SHEET_STEPS) {
-            List<byte[]> samples = new MaskedSampler(MaskedSampler.RANDOM_ORDER)
-                    .sample(denoiser, seeds, labels, MaskedUNet.DEFAULT_GUIDANCE, steps);
-            Path file = dir.resolve(String.format(Locale.ROOT, "%s-steps-%02d.png", prefix, steps));
-            Files.write(file, new ContactSheet(8, 2, 1).renderPng(samples, 28, 28));
-            written.add(file);
-        }
-        return written;
+        return DigitSheets.write(new MaskedSampler(MaskedSampler.RANDOM_ORDER), denoiser, MaskedUNet.DEFAULT_GUIDANCE, SHEET_STEPS, dir, prefix);
     }
 
     @Override
