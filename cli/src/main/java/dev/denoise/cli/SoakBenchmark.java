@@ -98,6 +98,7 @@ final class SoakBenchmark {
             }
         }
         printDrift("first report", samples);
+        // Versions are 1, 2, … one a swap (this benchmark publishes them), so version n means n loaded.
         samples.stream().filter(s -> s.version() >= settings.maxLoadedVersions()).findFirst().ifPresent(full ->
                 printDrift(settings.maxLoadedVersions() + " versions loaded", samples.subList(samples.indexOf(full), samples.size())));
         return samples;

@@ -39,6 +39,16 @@ public final class MaskedSampler implements Sampler {
         return name;
     }
 
+    /** Network passes per image of a {@code steps}-step sample asking for {@code label} at guidance {@code scale}. */
+    public static int passes(int steps, int label, float scale) {
+        return steps * rowsPerStep(label, scale);
+    }
+
+    /** Scale 0 or no label: the unconditional row; 1: the conditional one; any other: both. */
+    private static int rowsPerStep(int label, float scale) {
+        return label != CondUNet.NO_CLASS && Prediction.mixes(scale) ? 2 : 1;
+    }
+
     /** Tokens revealed after {@code step} of {@code steps} steps: ⌊pixels·step/steps⌋. */
     static int revealedBy(int step, int steps, int pixels) {
         return (int) ((long) pixels * step / steps);
@@ -72,10 +82,9 @@ public final class MaskedSampler implements Sampler {
             this.white = new float[pixels];
         }
 
-        /** Scale 0 or no label: the unconditional row; 1: the conditional one; any other: both. */
         @Override
         public int rows() {
-            return scale != 0f && label != CondUNet.NO_CLASS && Prediction.mixes(scale) ? 2 : 1;
+            return rowsPerStep(label, scale);
         }
 
         @Override
@@ -134,6 +143,9 @@ public final class MaskedSampler implements Sampler {
         public byte[] image() {
             byte[] image = new byte[x.length];
             for (int p = 0; p < x.length; p++) {
+                if (x[p] == MaskedUNet.MASK) {
+                    throw new IllegalStateException("pixel " + p + " of seed " + seed() + " is still masked");
+                }
                 image[p] = x[p] == 1f ? (byte) 255 : 0;
             }
             return image;

@@ -104,19 +104,19 @@ class GradientCheckTest {
         }
         float[] noise = UniformNoise.image(4, BATCH * 784);
         float[] tokens = new float[noise.length];
-        float[] white = new float[2 * noise.length];
+        float[] oneHot = new float[2 * noise.length];
         for (int p = 0; p < noise.length; p++) {
             tokens[p] = noise[p] < 0.5f ? MaskedUNet.MASK : noise[p] < 0.75f ? 0f : 1f;
             int image = p / 784;
             int target = noise[p] < 0.3f || noise[p] >= 0.75f ? 1 : 0; // the data under a mask, the token elsewhere
-            white[image * 2 * 784 + target * 784 + p % 784] = 1f;
+            oneHot[image * 2 * 784 + target * 784 + p % 784] = 1f;
         }
         int[] labels = {0, 3, 5, CondUNet.NO_CLASS, 9, 1, CondUNet.NO_CLASS, 7};
         try (NDManager call = parent.newSubManager()) {
             NDList inputs = MaskedUNet.inputs(call.create(tokens, new Shape(BATCH, 1, 28, 28)), labels);
             NDList typed = new NDList();
             inputs.forEach(input -> typed.add(input.toType(type, false)));
-            NDArray oneHotTargets = call.create(white, new Shape(BATCH, 2, 28, 28)).toType(type, false);
+            NDArray oneHotTargets = call.create(oneHot, new Shape(BATCH, 2, 28, 28)).toType(type, false);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = block.forward(new ParameterStore(call, false), typed, true).singletonOrThrow();
                 collector.backward(logits.logSoftmax(1).mul(oneHotTargets).sum().neg().div(BATCH * 784));

@@ -17,8 +17,8 @@ class MaskedSamplerTest {
 
     /**
      * An exact network whose logits for a pixel depend only on its own row: white is likelier the
-     * more of the row's tokens are already white, and likelier for higher labels than for none; pixel p's
-     * certainty also grows with p, so confidence-first has a defined order.
+     * more of the row's tokens are already white, and likelier for higher labels than for none; a
+     * term in p % 7 makes pixels differ in certainty, so confidence-first has a defined order.
      */
     private static final StepBatch.Network ROW_WISE = (x, timesteps, labels) -> {
         float[] tokens = x.toFloatArray();
@@ -117,6 +117,15 @@ class MaskedSamplerTest {
     }
 
     @Test
+    void anUnfinishedSampleHasNoImage() {
+        Trajectory trajectory = new MaskedSampler(MaskedSampler.RANDOM_ORDER).start(1, 2, 3, 1f, PIXELS);
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            StepBatch.advance(ROW_WISE, manager, IMAGE, List.of(trajectory));
+        }
+        assertThatThrownBy(trajectory::image).isInstanceOf(IllegalStateException.class).hasMessageContaining("still masked");
+    }
+
+    @Test
     void refusesMoreStepsThanTokensAndUnknownNames() {
         assertThatThrownBy(() -> new MaskedSampler(MaskedSampler.RANDOM_ORDER).start(1, 785, 1, 1f, PIXELS))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("steps must be 1 to 784");
@@ -152,10 +161,13 @@ class MaskedSamplerTest {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             float[] tokens = new float[2 * PIXELS];
             java.util.Arrays.fill(tokens, 0, 10, MaskedUNet.MASK);
+            java.util.Arrays.fill(tokens, 10, 40, 1f);
             java.util.Arrays.fill(tokens, PIXELS, 2 * PIXELS, MaskedUNet.MASK);
             var inputs = MaskedUNet.inputs(manager.create(tokens, new Shape(2, 1, 28, 28)), new int[] {1, 2});
             assertThat(inputs.get(0).getShape()).isEqualTo(new Shape(2, 3, 28, 28));
-            assertThat(inputs.get(0).sum(new int[] {0, 2, 3}).toFloatArray()).containsExactly(774f, 0f, 794f);
+            // channels black, white, mask: image 0 has 744, 30 and 10 of them, image 1 784 masks
+            assertThat(inputs.get(0).sum(new int[] {0, 2, 3}).toFloatArray()).containsExactly(744f, 30f, 794f);
+            assertThat(inputs.get(0).get("0, 1, 0, 10:12").toFloatArray()).containsExactly(1f, 1f);
             assertThat(inputs.get(1).toFloatArray()).containsExactly(10f, 784f);
         }
     }

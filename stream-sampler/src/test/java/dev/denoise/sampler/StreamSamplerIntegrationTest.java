@@ -142,11 +142,7 @@ class StreamSamplerIntegrationTest {
         // One row a seed, so the 64 seeds fill the sampler's passes (DENOISE_MAX_BATCH 64) exactly as they
         // fill the in-process one: the CPU kernels round differently at other batch sizes.
         request.setGuidanceScale(1f);
-        SampleRequest defaults = request(UUID.randomUUID().toString(), new long[] {7}, 4, null, null);
-        defaults.setModel("mnist-masked");
-        defaults.setClassLabel(2);
         produce(request);
-        produce(defaults);
 
         List<GeneratedImage> images = imagesOf(request.getRequestId(), 64);
         int[] fives = new int[seeds.length];
@@ -165,6 +161,11 @@ class StreamSamplerIntegrationTest {
             assertThat(pixels).as("seed %d", image.getSeed()).isEqualTo(expected.get(image.getIndex()));
         });
         assertThat(expected.stream().map(java.util.Arrays::hashCode).distinct()).as("64 different images").hasSize(64);
+        // Sent only now: a seed of it in a slot would have taken one of the 64 rows above.
+        SampleRequest defaults = request(UUID.randomUUID().toString(), new long[] {7}, 4, null, null);
+        defaults.setModel("mnist-masked");
+        defaults.setClassLabel(2);
+        produce(defaults);
         assertThat(imagesOf(defaults.getRequestId(), 1)).singleElement().satisfies(image -> {
             assertThat(image.getSampler()).as("the architecture's default sampler").isEqualTo(MaskedSampler.RANDOM_ORDER);
             assertThat(image.getGuidanceScale()).isEqualTo(MaskedUNet.DEFAULT_GUIDANCE);

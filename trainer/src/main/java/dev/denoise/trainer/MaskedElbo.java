@@ -28,7 +28,8 @@ public final class MaskedElbo {
     /**
      * The digits' negative ELBO without labels (so comparable with unconditional likelihood models):
      * each digit binarised once (its grey levels as probabilities, from a fixed seed) and masked at
-     * {@code draws} stratified levels; the same draws on every call.
+     * {@code draws} levels, one in each of {@code draws} equal strata of (0, 1] from an offset of its
+     * own, so each digit's mean is an estimate of its own bound; the same draws on every call.
      */
     public static Estimate heldOut(Denoiser denoiser, MnistDataset digits, int draws) {
         SplittableRandom binarisation = new SplittableRandom(BINARISATION_SEED);
@@ -44,10 +45,17 @@ public final class MaskedElbo {
             float[] binary = binarise(grey, binarisation);
             int[] unconditional = new int[n];
             Arrays.fill(unconditional, CondUNet.NO_CLASS);
+            double[] offsets = new double[n];
+            for (int i = 0; i < n; i++) {
+                offsets[i] = masking.nextDouble();
+            }
             for (int draw = 0; draw < draws; draw++) {
+                float[] levels = new float[n];
+                for (int i = 0; i < n; i++) {
+                    levels[i] = (float) (1 - (draw + offsets[i]) / draws);
+                }
                 try (NDManager call = denoiser.manager().newSubManager()) {
-                    float[] nats = nelbo(denoiser, call, binary, stratifiedLevels(n, masking), unconditional, masking)
-                            .toFloatArray();
+                    float[] nats = nelbo(denoiser, call, binary, levels, unconditional, masking).toFloatArray();
                     for (int i = 0; i < n; i++) {
                         perDigit[from + i] += nats[i] / draws;
                     }
@@ -106,12 +114,16 @@ public final class MaskedElbo {
         return binary;
     }
 
-    /** n masking levels in (0, 1], one in each of n equal strata from one random offset: a lower-variance estimate. */
+    /**
+     * n masking levels, one in each of n equal strata of (0, 1] from one random offset: a
+     * lower-variance estimate over a batch (the images of a batch are shuffled every epoch, so no
+     * image keeps a stratum).
+     */
     static float[] stratifiedLevels(int n, SplittableRandom random) {
-        double offset = random.nextDouble();
+        double offset = random.nextDouble(); // [0, 1): (offset + i) / n < 1, so every level is above 0
         float[] levels = new float[n];
         for (int i = 0; i < n; i++) {
-            levels[i] = (float) (1 - (offset + i) / n % 1.0);
+            levels[i] = (float) (1 - (offset + i) / n);
         }
         return levels;
     }

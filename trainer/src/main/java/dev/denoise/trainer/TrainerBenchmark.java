@@ -90,7 +90,7 @@ public final class TrainerBenchmark {
             for (int steps : new int[] {16, 32, 64}) {
                 double rate = 64 / secondsPerCall(() -> unmasking.sample(masked, seeds, labels, MaskedUNet.DEFAULT_GUIDANCE, steps));
                 reportSampling("masked-unet masked", steps, rate, uNetMflop(3, 2),
-                        steps * (MaskedUNet.DEFAULT_GUIDANCE == 1f ? 1 : 2), peak);
+                        MaskedSampler.passes(steps, labels[0], MaskedUNet.DEFAULT_GUIDANCE), peak);
             }
         }
     }
