@@ -9,7 +9,6 @@ import dev.denoise.diffusion.Sampler;
 import dev.denoise.diffusion.Samplers;
 import dev.denoise.trainer.ConsoleProgress;
 import dev.denoise.trainer.MaskedElbo;
-import dev.denoise.trainer.MnistDataset;
 import dev.denoise.trainer.SampleEvaluation;
 import dev.denoise.trainer.TrainedModel;
 import dev.denoise.trainer.TrainedModelFiles;
@@ -117,10 +116,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         model.sha256().substring(0, 12), ComputeDevice.describe(), evaluation.classifierAccuracy(), samples,
                         evaluation.realCount());
                 if (architecture instanceof MaskedUNet) {
-                    Path dataDir = data != null ? data : ProjectHome.shippedMnist();
-                    MnistDataset all = MnistDataset.load(dataDir);
-                    MaskedElbo.Estimate elbo = MaskedElbo.heldOut(denoiser,
-                            all.slice(all.count() - heldOut, all.count(), "#held-out"), elboDraws);
+                    MaskedElbo.Estimate elbo = MaskedElbo.heldOut(denoiser, evaluation.heldOut(), elboDraws);
                     System.out.printf(Locale.ROOT, "held-out negative ELBO (no labels): %.2f ± %.2f nats an image (%d digits "
                             + "binarised once, %d masking levels each; target <= 100)%n", elbo.nats(), elbo.standardError(),
                             elbo.digits(), elbo.draws());

@@ -156,13 +156,20 @@ public final class CondUNet implements DenoiserArchitecture {
     public static NDList inputs(NDArray x, int[] timesteps, int[] labels) {
         int n = timesteps.length;
         float[] t = new float[n];
-        float[] oneHot = new float[n * CLASSES];
         for (int i = 0; i < n; i++) {
             t[i] = timesteps[i];
+        }
+        return inputs(x, x.getManager().create(t, new Shape(n, 1)), labels);
+    }
+
+    /** As above with the "time" already an (N,1) float array (masked-unet's masked counts). */
+    static NDList inputs(NDArray x, NDArray time, int[] labels) {
+        int n = labels.length;
+        float[] oneHot = new float[n * CLASSES];
+        for (int i = 0; i < n; i++) {
             oneHot[i * CLASSES + labels[i]] = 1f;
         }
-        NDManager manager = x.getManager();
-        return new NDList(x, manager.create(t, new Shape(n, 1)), manager.create(oneHot, new Shape(n, CLASSES)));
+        return new NDList(x, time, x.getManager().create(oneHot, new Shape(n, CLASSES)));
     }
 
     /**

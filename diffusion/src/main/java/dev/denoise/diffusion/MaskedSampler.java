@@ -78,7 +78,7 @@ public final class MaskedSampler implements Sampler {
             this.label = label;
             this.scale = scale;
             this.random = new SplittableRandom(seed);
-            this.order = RANDOM_ORDER.equals(name) ? permutation(pixels, random) : null;
+            this.order = RANDOM_ORDER.equals(name) ? RandomOrder.of(pixels, random) : null;
             this.white = new float[pixels];
         }
 
@@ -89,14 +89,7 @@ public final class MaskedSampler implements Sampler {
 
         @Override
         void writeRows(float[] images, int[] timesteps, int[] labels, int row) {
-            int rows = rows();
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(x, 0, images, (row + r) * x.length, x.length);
-            }
-            labels[row] = scale == 0f ? CondUNet.NO_CLASS : label;
-            if (rows == 2) {
-                labels[row + 1] = CondUNet.NO_CLASS;
-            }
+            writeGuidedRows(images, labels, row, label, scale);
         }
 
         /** Outputs hold two logits a pixel (black, white) as two 28x28 planes a row. */
@@ -161,20 +154,5 @@ public final class MaskedSampler implements Sampler {
         float[] tokens = new float[pixels];
         Arrays.fill(tokens, MaskedUNet.MASK);
         return tokens;
-    }
-
-    /** A uniformly random order of 0..n−1 (Fisher-Yates). */
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
     }
 }

@@ -112,14 +112,10 @@ public final class MaskedUNet implements DenoiserArchitecture {
      * the masked count of each image, the labels one-hot; all in the tokens' manager.
      */
     public static NDList inputs(NDArray tokens, int[] labels) {
-        NDArray oneHot = NDArrays.concat(new NDList(tokens.eq(0f), tokens.eq(1f), tokens.eq((float) MASK)), 1)
+        NDArray masked = tokens.eq((float) MASK);
+        NDArray oneHot = NDArrays.concat(new NDList(tokens.eq(0f), tokens.eq(1f), masked), 1)
                 .toType(DataType.FLOAT32, false);
-        float[] masked = tokens.eq((float) MASK).toType(DataType.FLOAT32, false)
-                .sum(new int[] {1, 2, 3}).toFloatArray();
-        int[] counts = new int[masked.length];
-        for (int i = 0; i < masked.length; i++) {
-            counts[i] = Math.round(masked[i]);
-        }
+        NDArray counts = masked.toType(DataType.FLOAT32, false).sum(new int[] {1, 2, 3}).reshape(labels.length, 1);
         return CondUNet.inputs(oneHot, counts, labels);
     }
 

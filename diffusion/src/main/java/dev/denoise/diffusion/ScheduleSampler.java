@@ -102,14 +102,9 @@ public final class ScheduleSampler implements Sampler {
 
         @Override
         void writeRows(float[] images, int[] timesteps, int[] labels, int row) {
-            int rows = rows();
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(x, 0, images, (row + r) * x.length, x.length);
+            writeGuidedRows(images, labels, row, label, scale);
+            for (int r = 0; r < rows(); r++) {
                 timesteps[row + r] = this.timesteps[step()];
-            }
-            labels[row] = scale == 0f ? CondUNet.NO_CLASS : label;
-            if (rows == 2) {
-                labels[row + 1] = CondUNet.NO_CLASS;
             }
         }
 

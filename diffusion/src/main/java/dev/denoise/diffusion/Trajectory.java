@@ -50,6 +50,22 @@ public abstract class Trajectory {
     /** Writes the next step's rows from {@code row} on: the noisy image, its timestep and the label asked for. */
     abstract void writeRows(float[] images, int[] timesteps, int[] labels, int row);
 
+    /**
+     * The rows of a class-conditioned sampler from {@code row} on: the current sample in each of
+     * {@link #rows()} rows, the first asking for {@code label} (no class at scale 0), a second, when
+     * guidance mixes two, for no class.
+     */
+    protected final void writeGuidedRows(float[] images, int[] labels, int row, int label, float scale) {
+        int rows = rows();
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, 0, images, (row + r) * x.length, x.length);
+        }
+        labels[row] = scale == 0f ? CondUNet.NO_CLASS : label;
+        if (rows == 2) {
+            labels[row + 1] = CondUNet.NO_CLASS;
+        }
+    }
+
     /** Moves one step with the network's outputs for this step's rows, which start at {@code row}. */
     abstract void move(float[] outputs, int row);
 

@@ -1,6 +1,7 @@
 package dev.denoise.trainer;
 
 import ai.djl.Device;
+import dev.denoise.diffusion.RandomOrder;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.Denoiser;
@@ -143,7 +144,7 @@ public final class DenoiserTrainer {
     private static double runEpoch(TrainingStep step, MnistDataset train, TrainingOptions options,
                                    int epoch, TrainingListener listener) {
         int pixels = train.pixelsPerImage();
-        int[] order = SeedStreams.permutation(train.count(),
+        int[] order = RandomOrder.of(train.count(),
                 SeedStreams.stream(options.seed(), epoch, -1));
         int batches = (train.count() + options.batchSize() - 1) / options.batchSize();
         listener.onEpochStart(epoch, options.epochs(), batches);

@@ -18,6 +18,7 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
+import dev.denoise.diffusion.RandomOrder;
 import dev.denoise.diffusion.FanInUniformInit;
 import dev.denoise.diffusion.WeightsCodec;
 import java.io.ByteArrayInputStream;
@@ -98,7 +99,7 @@ final class DigitClassifier implements AutoCloseable {
         block.getParameters().forEach(p -> p.getValue().getArray().setRequiresGradient(true));
         Adam adam = new Adam(block, manager, 1e-3f);
         for (int epoch = 0; epoch < EPOCHS; epoch++) {
-            int[] order = SeedStreams.permutation(data.count(), SeedStreams.stream(seed, 77, epoch));
+            int[] order = RandomOrder.of(data.count(), SeedStreams.stream(seed, 77, epoch));
             for (int from = 0; from < order.length; from += BATCH) {
                 int n = Math.min(BATCH, order.length - from);
                 float[] images = new float[n * pixels];

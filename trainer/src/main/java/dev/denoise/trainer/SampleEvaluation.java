@@ -46,12 +46,14 @@ public final class SampleEvaluation implements AutoCloseable {
     private static final int BATCH = 100;
 
     private final DigitClassifier classifier;
+    private final MnistDataset heldOut;
     private final double classifierAccuracy;
     private final double[][] realFeatures;
     private final double realFloor;
 
     private SampleEvaluation(DigitClassifier classifier, MnistDataset train, MnistDataset heldOut) {
         this.classifier = classifier;
+        this.heldOut = heldOut;
         this.classifierAccuracy = classifier.accuracy(heldOut);
         int realCount = Math.min(heldOut.count(), train.count());
         this.realFeatures = classifier.features(images(heldOut, realCount));
@@ -78,6 +80,11 @@ public final class SampleEvaluation implements AutoCloseable {
             classifier.close();
             throw e;
         }
+    }
+
+    /** The held-out digits it compares samples with. */
+    public MnistDataset heldOut() {
+        return heldOut;
     }
 
     /** The classifier's accuracy on the held-out real digits. */

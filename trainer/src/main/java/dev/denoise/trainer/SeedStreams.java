@@ -18,19 +18,4 @@ final class SeedStreams {
         }
         return new SplittableRandom(state);
     }
-
-    /** A permutation of 0..n-1 (Fisher–Yates). */
-    static int[] permutation(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
 }
