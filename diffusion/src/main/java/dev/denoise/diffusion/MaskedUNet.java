@@ -119,6 +119,18 @@ public final class MaskedUNet implements DenoiserArchitecture {
         return CondUNet.inputs(oneHot, counts, labels);
     }
 
+    /**
+     * −log p(target) a pixel, shape (N,1,H,W), for logits (N,2,H,W) over black and white and binary
+     * targets (N,1,H,W). With z the white logit minus the black it is softplus(z) − target·z, the
+     * two-class log-softmax in elementwise operations: training runs no log-softmax kernel over the
+     * channels-last output, a kernel no other network's training uses.
+     */
+    public static NDArray crossEntropy(NDArray logits, NDArray targets) {
+        NDArray z = logits.get(":, 1:2").sub(logits.get(":, 0:1"));
+        NDArray softplus = z.maximum(0f).add(z.abs().neg().exp().add(1f).log());
+        return softplus.sub(targets.mul(z));
+    }
+
     @Override
     public boolean classConditioned() {
         return true;

@@ -98,11 +98,7 @@ public final class MaskedElbo {
      * white and targets and weights (N,1,H,W); shape (N).
      */
     static NDArray weightedCrossEntropy(NDArray logits, NDArray targets, NDArray weights) {
-        NDArray logProbabilities = logits.logSoftmax(1);
-        NDArray black = logProbabilities.get(":, 0:1");
-        NDArray white = logProbabilities.get(":, 1:2");
-        NDArray crossEntropy = black.mul(targets.neg().add(1)).add(white.mul(targets)).neg();
-        return crossEntropy.mul(weights).sum(new int[] {1, 2, 3});
+        return MaskedUNet.crossEntropy(logits, targets).mul(weights).sum(new int[] {1, 2, 3});
     }
 
     /** Each pixel white with its grey level's probability (dynamic binarisation when drawn afresh). */
