@@ -108,10 +108,7 @@ class StreamSamplerIntegrationTest {
         asked.setModel("mnist-cond");
         asked.setClassLabel(3);
         asked.setGuidanceScale(1.5f);
-        SampleRequest defaults = request(UUID.randomUUID().toString(), new long[] {7}, 2, null, null);
-        defaults.setModel("mnist-cond");
         produce(asked);
-        produce(defaults);
 
         List<GeneratedImage> images = imagesOf(asked.getRequestId(), 8);
         List<byte[]> expected;
@@ -126,6 +123,11 @@ class StreamSamplerIntegrationTest {
             assertThat(image.getSampler()).isEqualTo("dpm-solver");
             assertThat(pixels(image)).as("seed %d", image.getSeed()).isEqualTo(expected.get(image.getIndex()));
         });
+        // Sent only now: its rows beside the 16 above would have changed their passes' batch size,
+        // and the CPU kernels round differently at other batch sizes.
+        SampleRequest defaults = request(UUID.randomUUID().toString(), new long[] {7}, 2, null, null);
+        defaults.setModel("mnist-cond");
+        produce(defaults);
         assertThat(imagesOf(defaults.getRequestId(), 1)).singleElement().satisfies(image -> {
             assertThat(image.getSampler()).as("the architecture's default sampler").isEqualTo("ddim");
             assertThat(image.getClassLabel()).isNull();

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TrainingMemoryTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"article-unet", "cond-unet"})
+    @ValueSource(strings = {"article-unet", "cond-unet", "masked-unet"})
     void trainingStepsLeaveNoArrayBehind(String name) throws IOException {
         DenoiserArchitecture architecture = Architectures.named(name);
         Recipe recipe = Recipe.of(architecture);
