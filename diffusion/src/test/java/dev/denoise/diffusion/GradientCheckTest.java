@@ -211,7 +211,7 @@ class GradientCheckTest {
     }
 
     /** max |actual − expected| / max |expected| over one parameter tensor. */
-    private static double relativeError(double[] actual, double[] expected) {
+    static double relativeError(double[] actual, double[] expected) {
         double maxDiff = 0;
         double maxRef = 0;
         for (int i = 0; i < expected.length; i++) {
