@@ -212,6 +212,7 @@ class GradientCheckTest {
 
     /** max |actual − expected| / max |expected| over one parameter tensor. */
     static double relativeError(double[] actual, double[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
         double maxDiff = 0;
         double maxRef = 0;
         for (int i = 0; i < expected.length; i++) {

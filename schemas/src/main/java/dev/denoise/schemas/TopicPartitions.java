@@ -20,6 +20,7 @@ public final class TopicPartitions {
     private TopicPartitions() {}
 
     /**
+     * @param timeout how long each question may wait for an answer
      * @throws IllegalStateException naming the broker when it does not answer within {@code timeout},
      *     or the topic when it is still unknown after {@link #NEW_TOPIC_GRACE} (or {@code timeout}, if shorter)
      */
@@ -37,8 +38,7 @@ public final class TopicPartitions {
             try {
                 Thread.sleep(RETRY_MILLIS);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptException(e);
+                throw new InterruptException(e); // sets the thread's interrupt flag again
             }
         }
     }

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -40,6 +41,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
@@ -148,7 +150,8 @@ class BrokerFaultIntegrationTest {
      * at {@link #STEPS} steps, at once. The tests send half before the fault and half after it, so
      * the sampler has work before the fault and, whatever its speed, work after it.
      */
-    private static void send(ConnectionSettings connection, Topics topics, int from, int to) {
+    private static void send(ConnectionSettings connection, Topics topics, int from, int to) throws Exception {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
                 topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
             for (int i = from; i < to; i++) {
@@ -156,8 +159,11 @@ class BrokerFaultIntegrationTest {
                         .setSeeds(LongStream.range((long) i * SEEDS_PER_REQUEST, (long) (i + 1) * SEEDS_PER_REQUEST)
                                 .boxed().toList())
                         .setSteps(STEPS).setRequestedAt(Instant.now()).build();
-                producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request));
+                sent.add(producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)));
             }
+        }
+        for (Future<RecordMetadata> request : sent) {
+            request.get(); // a request the brokers refused fails here, not as a missing image minutes later
         }
     }
 
