@@ -31,7 +31,8 @@ final class ChannelsLast {
         return owned(unflattened.transpose(0, 3, 1, 2), owner);
     }
 
-    private static NDArray owned(NDArray array, NDManager owner) {
+    /** {@code array}, moved to {@code owner}: an op's result belongs to its input's manager otherwise. */
+    static NDArray owned(NDArray array, NDManager owner) {
         array.attach(owner);
         return array;
     }

@@ -20,7 +20,7 @@ import ai.djl.util.PairList;
 final class LayoutConv2d extends AbstractBlock {
 
     /** Channel counts below this (and above one) are split into one-channel convolutions. */
-    static final int FEW_CHANNELS = 8;
+    private static final int FEW_CHANNELS = 8;
 
     private final int inChannels;
     private final int outChannels;
@@ -69,15 +69,16 @@ final class LayoutConv2d extends AbstractBlock {
         if (isFew(out)) {
             NDList planes = new NDList();
             for (long o = 0; o < out; o++) {
-                NDArray filter = owned(w.get("{}:{}", o, o + 1), owner);
-                planes.add(convolve(x, filter, owned(b.get("{}:{}", o, o + 1), owner), owner));
+                // Slices of parameters belong to the model's manager unless moved: they would outlive the pass.
+                NDArray filter = ChannelsLast.owned(w.get("{}:{}", o, o + 1), owner);
+                planes.add(convolve(x, filter, ChannelsLast.owned(b.get("{}:{}", o, o + 1), owner), owner));
             }
             return NDArrays.concat(planes, 1);
         }
         if (isFew(in)) {
             NDArray sum = null;
             for (long i = 0; i < in; i++) {
-                NDArray weights = owned(w.get(":, {}:{}", i, i + 1), owner);
+                NDArray weights = ChannelsLast.owned(w.get(":, {}:{}", i, i + 1), owner);
                 NDArray term = convolve(x.get(":, {}:{}", i, i + 1), weights, i == 0 ? b : null, owner);
                 sum = sum == null ? term : sum.add(term);
             }
@@ -93,12 +94,6 @@ final class LayoutConv2d extends AbstractBlock {
 
     private static boolean isFew(long channels) {
         return channels > 1 && channels < FEW_CHANNELS;
-    }
-
-    /** A slice of a parameter belongs to the parameter's manager unless moved: it would outlive the pass. */
-    private static NDArray owned(NDArray array, NDManager owner) {
-        array.attach(owner);
-        return array;
     }
 
     @Override

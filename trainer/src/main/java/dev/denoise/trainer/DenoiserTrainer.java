@@ -1,11 +1,11 @@
 package dev.denoise.trainer;
 
 import ai.djl.Device;
-import dev.denoise.diffusion.RandomOrder;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.DenoiserArchitecture;
+import dev.denoise.diffusion.RandomOrder;
 import dev.denoise.diffusion.WeightsPackage;
 import java.io.IOException;
 import java.nio.file.Files;

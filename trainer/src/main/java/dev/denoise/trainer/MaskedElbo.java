@@ -52,7 +52,7 @@ public final class MaskedElbo {
             for (int draw = 0; draw < draws; draw++) {
                 float[] levels = new float[n];
                 for (int i = 0; i < n; i++) {
-                    levels[i] = (float) (1 - (draw + offsets[i]) / draws);
+                    levels[i] = stratum(draw, offsets[i], draws);
                 }
                 try (NDManager call = denoiser.manager().newSubManager()) {
                     float[] nats = nelbo(denoiser, call, binary, levels, unconditional, masking).toFloatArray();
@@ -116,11 +116,16 @@ public final class MaskedElbo {
      * image keeps a stratum).
      */
     static float[] stratifiedLevels(int n, SplittableRandom random) {
-        double offset = random.nextDouble(); // [0, 1): (offset + i) / n < 1, so every level is above 0
+        double offset = random.nextDouble();
         float[] levels = new float[n];
         for (int i = 0; i < n; i++) {
-            levels[i] = (float) (1 - (offset + i) / n);
+            levels[i] = stratum(i, offset, n);
         }
         return levels;
+    }
+
+    /** The level in stratum k of n equal strata of (0, 1] at {@code offset} ∈ [0, 1) within it: above 0, at most 1. */
+    private static float stratum(int k, double offset, int n) {
+        return (float) (1 - (k + offset) / n);
     }
 }
