@@ -53,4 +53,4 @@ CMD ["--download", "--epochs", "10", "--publish", "--out", "/tmp/train"]
 FROM runtime AS stream-sampler
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q 200 <&3"]
-ENTRYPOINT ["java", "-cp", "/app/lib/*", "dev.denoise.sampler.StreamSamplerMain"]
+ENTRYPOINT ["java", "-cp", "/app/lib/*", "dev.denoise.sampler.SamplingServiceMain"]

@@ -1,10 +1,16 @@
 package dev.denoise.cli;
 
+import dev.denoise.schemas.TopicProvisioner;
+import dev.denoise.localstack.StackPortOptions;
+import dev.denoise.localstack.ProjectHome;
+import dev.denoise.client.RequestSender;
+import dev.denoise.client.ResultStream;
+import dev.denoise.client.SampleRequests;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.localstack.LocalStack;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.sampler.SamplerSettings;
-import dev.denoise.sampler.StreamSampler;
+import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.sampler.SamplingService;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;
@@ -19,8 +25,6 @@ import dev.denoise.trainer.TrainedModelFiles;
 import dev.denoise.trainer.TrainingOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -40,12 +44,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", description = "Run the whole pipeline locally: stack, the three shipped models, sampler, 64 article "
         + "images and a row per digit from the conditioned and the masked model, contact sheets; then stop.")
 final class DemoCommand implements Callable<Integer> {
-    static final String SHIPPED_ARTICLE = "models/mnist.weights";
-    static final String SHIPPED_CONDITIONED = "models/mnist-cond.weights";
-    static final String SHIPPED_MASKED = "models/mnist-masked.weights";
 
     @Mixin
-    StackCommand.PortOptions ports = new StackCommand.PortOptions();
+    StackPortOptions ports = new StackPortOptions();
 
     @Option(names = "--train", description = "Train a short run (2 epochs) instead of publishing the shipped weights.")
     boolean train;
@@ -63,12 +64,12 @@ final class DemoCommand implements Callable<Integer> {
         try {
             ConnectionSettings settings = ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
                     ConnectionSettings.fromEnvironment().topicPrefix());
-            TopicsCommand.create(settings, 4);
+            TopicProvisioner.ensureTopics(settings, 4);
             ModelVersion article = publish(settings, articleModel());
-            ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_CONDITIONED)));
-            ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_MASKED)));
+            ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_CONDITIONED)));
+            ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED)));
             step("starting the stream-sampler on " + ComputeDevice.describe());
-            try (StreamSampler sampler = StreamSampler.start(settings, SamplerSettings.defaults()
+            try (SamplingService sampler = SamplingService.start(settings, ServiceSettings.defaults()
                     .withApplicationId("denoise-demo")
                     .withStateDir(ProjectHome.state().resolve("demo-state").toString())
                     .withHttpPort(0))) {
@@ -92,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The shipped article model, or with --train a short run of the article's recipe. */
     private TrainedModel articleModel() throws Exception {
         if (!train) {
-            return TrainedModelFiles.read(ProjectHome.root().resolve(SHIPPED_ARTICLE));
+            return TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_ARTICLE));
         }
         step("training a short run (2 epochs) with DJL");
         TrainingOptions options = TrainingOptions.defaults()
@@ -117,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
         return version;
     }
 
-    private static void awaitServing(StreamSampler sampler, ModelVersion version) throws InterruptedException {
+    private static void awaitServing(SamplingService sampler, ModelVersion version) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 120_000;
         while (!(sampler.ready() && sampler.registry().latestVersions().getOrDefault(version.getModel(), 0)
                 == version.getVersion())) {
@@ -142,13 +143,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static SampleRequest request(ModelVersion version, LongStream seeds, int steps, Integer label) {
-        return SampleRequest.newBuilder()
-                .setRequestId("demo-" + UUID.randomUUID())
+        return SampleRequests.newRequest("demo-", seeds.boxed().toList())
                 .setModel(version.getModel())
-                .setSeeds(seeds.boxed().toList())
                 .setSteps(steps)
                 .setClassLabel(label)
-                .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .build();
     }
 
@@ -159,9 +157,10 @@ final class DemoCommand implements Callable<Integer> {
         step("requesting " + what + " from " + requests.get(0).getModel());
         long start = System.currentTimeMillis();
         List<GeneratedImage> images;
-        try (ResultStream results = new ResultStream(settings, topics, false)) {
+        try (ResultStream results = new ResultStream(settings, topics, false);
+             RequestSender sender = new RequestSender(settings)) {
             for (SampleRequest request : requests) {
-                RequestCommand.send(settings, topics, request);
+                sender.sendAndConfirm(request);
             }
             images = RequestCommand.awaitImages(results, requests, folder, Duration.ofSeconds(120));
         }

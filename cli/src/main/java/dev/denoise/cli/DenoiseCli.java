@@ -1,5 +1,7 @@
 package dev.denoise.cli;
 
+import dev.denoise.bench.BenchmarkCommand;
+import dev.denoise.bench.EvaluateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -10,7 +12,10 @@ import picocli.CommandLine.ScopeType;
         version = "denoise-stream 0.1.0",
         scope = ScopeType.INHERIT, // every subcommand gets -h/--help and -V/--version with this version
         description = "A diffusion model served on Kafka: run the local stack, produce requests, read images.",
-        subcommands = {StackCommand.class, TopicsCommand.class, TrainCommand.class, ServeCommand.class, RequestCommand.class, ImagesCommand.class, ModelsCommand.class, EvaluateCommand.class, LoadTestCommand.class, BenchmarkCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        // The product's commands, then the lab's from the bench module.
+        subcommands = {StackCommand.class, TopicsCommand.class, TrainCommand.class, ServeCommand.class, RequestCommand.class,
+                ImagesCommand.class, ModelsCommand.class, LoadTestCommand.class, DemoCommand.class,
+                EvaluateCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
 public final class DenoiseCli {
 
     public static void main(String[] args) {

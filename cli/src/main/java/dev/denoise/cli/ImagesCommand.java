@@ -1,5 +1,6 @@
 package dev.denoise.cli;
 
+import dev.denoise.client.ResultStream;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.Topics;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.denoise.cli;
 
+import dev.denoise.client.loadtest.LoadReport;
+import dev.denoise.client.loadtest.LoadTest;
+import dev.denoise.client.loadtest.Mix;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +41,7 @@ final class LoadTestCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--batch-per-request", defaultValue = "16", paramLabel = "K", description = "Seeds per request (default ${DEFAULT-VALUE}).")
     int seedsPerRequest;
-    @Option(names = "--mix", paramLabel = "STEPS:SEEDS:SHARE,...", converter = Mix.Converter.class,
+    @Option(names = "--mix", paramLabel = "STEPS:SEEDS:SHARE,...", converter = MixConverter.class,
             description = "A mixed workload instead of --steps and --batch-per-request: each request is drawn from these classes "
                     + "(steps, seeds a request, share of the requests; shares add up to 1), e.g. 8:4:0.8,40:256:0.2.")
     Mix mix;
@@ -113,6 +116,18 @@ final class LoadTestCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "%8s %-20s %8d %8d %8d %10.1f %8d %8d %8d %8d%n", LoadReport.rate(r),
                         c.requestClass().label(), c.requests(), c.received(), c.missing(), c.imagesPerSecond(),
                         c.latency().p50(), c.latency().p90(), c.latency().p99(), c.latency().max());
+            }
+        }
+    }
+
+    /** Lets picocli report a bad {@code --mix} as a usage error. */
+    static final class MixConverter implements picocli.CommandLine.ITypeConverter<Mix> {
+        @Override
+        public Mix convert(String value) {
+            try {
+                return Mix.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }

@@ -1,30 +1,24 @@
 package dev.denoise.cli;
 
+import dev.denoise.localstack.ProjectHome;
+import dev.denoise.client.ImageCollector;
+import dev.denoise.client.RequestSender;
+import dev.denoise.client.ResultStream;
+import dev.denoise.client.SampleRequests;
 import dev.denoise.diffusion.Architectures;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;
-import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -90,22 +84,23 @@ final class RequestCommand implements Callable<Integer> {
         }
         List<SampleRequest> requests = requests(seedList);
         if (!await) {
-            sendAll(settings, topics, requests);
+            sendAll(settings, requests);
             return 0;
         }
         ImageFolder folder = new ImageFolder(out != null ? out
                 : ProjectHome.state().resolve("images").resolve(requests.get(0).getRequestId()));
         try (ResultStream results = new ResultStream(settings, topics, false)) {
-            sendAll(settings, topics, requests);
+            sendAll(settings, requests);
             return collect(results, requests, folder);
         }
     }
 
-    private static void sendAll(ConnectionSettings settings, Topics topics, List<SampleRequest> requests)
-            throws InterruptedException {
-        for (SampleRequest request : requests) {
-            send(settings, topics, request);
-            System.out.println(request.getRequestId());
+    private static void sendAll(ConnectionSettings settings, List<SampleRequest> requests) throws InterruptedException {
+        try (RequestSender sender = new RequestSender(settings)) {
+            for (SampleRequest request : requests) {
+                sender.sendAndConfirm(request);
+                System.out.println(request.getRequestId());
+            }
         }
     }
 
@@ -138,9 +133,7 @@ final class RequestCommand implements Callable<Integer> {
     }
 
     private SampleRequest request(String id, List<Long> seedList, Integer classLabel) {
-        return SampleRequest.newBuilder()
-                .setRequestId(id)
-                .setSeeds(seedList)
+        return SampleRequests.newRequestWithId(id, seedList)
                 .setSteps(steps)
                 .setSampler(sampler)
                 .setModel(model)
@@ -149,7 +142,6 @@ final class RequestCommand implements Callable<Integer> {
                 .setGuidanceScale(guidance)
                 .setPriority(priority)
                 .setDeadlineMs(deadlineMs)
-                .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .build();
     }
 
@@ -184,57 +176,28 @@ final class RequestCommand implements Callable<Integer> {
     }
 
     /**
-     * Follows the images topic until every seed of {@code requests} has its image (written to
-     * {@code folder} as it arrives) or a failure record: a failure, once the seeds it does not
-     * cover have come (a deadline fails only the seeds not yet started), or the timeout ends it
-     * with an error. Returns the images by request, then index.
+     * The images of {@code requests}, each written to {@code folder} as it arrives, with a progress
+     * line redrawn in place on a terminal; in request-id, then index order.
      */
     static List<GeneratedImage> awaitImages(ResultStream results, List<SampleRequest> requests, ImageFolder folder,
-                                            Duration timeout) throws IOException {
-        Map<String, Integer> seedsOf = new java.util.HashMap<>();
-        requests.forEach(r -> seedsOf.put(r.getRequestId(), r.getSeeds().size()));
-        Map<String, GeneratedImage> images = new TreeMap<>();
-        java.util.Set<String> failedSeeds = new java.util.HashSet<>();
-        List<String> failures = new ArrayList<>();
-        int shown = -1;
+                                            Duration timeout) throws java.io.IOException {
         boolean interactive = System.console() != null;
+        int[] received = {0};
         int expected = requests.stream().mapToInt(r -> r.getSeeds().size()).sum();
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (images.size() + failedSeeds.size() < expected && System.currentTimeMillis() < deadline) {
-            for (GeneratedImage image : results.pollImages(Duration.ofMillis(200))) {
-                String key = key(image.getRequestId(), image.getIndex());
-                if (seedsOf.containsKey(image.getRequestId()) && images.putIfAbsent(key, image) == null) {
-                    folder.write(image);
+        try {
+            return ImageCollector.await(results, requests, timeout, (image, count, of) -> {
+                folder.write(image);
+                received[0] = count;
+                if (interactive) {
+                    System.err.printf("\rwaiting for images: %d/%d", count, of);
                 }
-            }
-            for (SampleFailure failure : results.pollFailures()) {
-                Integer seeds = failure.getRequestId() == null ? null : seedsOf.get(failure.getRequestId());
-                if (seeds != null) {
-                    failures.add(failure.getReason() + ": " + failure.getMessage());
-                    List<Integer> covered = failure.getSeedIndexes().isEmpty()
-                            ? java.util.stream.IntStream.range(0, seeds).boxed().toList() : failure.getSeedIndexes();
-                    covered.forEach(index -> failedSeeds.add(key(failure.getRequestId(), index)));
-                }
-            }
-            if (images.size() != shown && interactive) { // a progress line redrawn in place, on a terminal only
-                shown = images.size();
-                System.err.printf("\rwaiting for images: %d/%d", shown, expected);
-            }
+            });
+        } catch (ImageCollector.RequestFailedException e) {
+            throw new IllegalStateException(e.getMessage()
+                    + (e.imagesReceived() == 0 ? "" : "; the images that came are in " + folder.dir()), e);
+        } finally {
+            System.err.printf(interactive ? "%n" : "received %d/%d images%n", received[0], expected);
         }
-        System.err.printf(interactive ? "%n" : "received %d/%d images%n", images.size(), expected);
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("request failed: " + String.join("; ", failures) + " (" + images.size()
-                    + " of " + expected + " images arrived" + (images.isEmpty() ? "" : ", written to " + folder.dir()) + ")");
-        }
-        if (images.size() < expected) {
-            throw new IllegalStateException("only " + images.size() + " of " + expected + " images arrived within "
-                    + timeout.toSeconds() + " s (is `denoise serve` running?)");
-        }
-        return new ArrayList<>(images.values());
-    }
-
-    private static String key(String requestId, int index) {
-        return requestId + "#" + String.format(java.util.Locale.ROOT, "%09d", index);
     }
 
     /**
@@ -251,19 +214,5 @@ final class RequestCommand implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalArgumentException("Model '" + model + "' has no version " + version
                         + "; versions: " + catalogue.versionNumbers(model)))
                 .getArchitecture();
-    }
-
-    static void send(ConnectionSettings settings, Topics topics, SampleRequest request) throws InterruptedException {
-        Map<String, Object> config = new HashMap<>(settings.clientConfig());
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-        try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(config,
-                topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Sending the request to " + settings.bootstrapServers() + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
-        }
     }
 }

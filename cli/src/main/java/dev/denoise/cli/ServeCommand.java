@@ -1,8 +1,8 @@
 package dev.denoise.cli;
 
 import dev.denoise.diffusion.ComputeDevice;
-import dev.denoise.sampler.SamplerSettings;
-import dev.denoise.sampler.StreamSamplerMain;
+import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.sampler.SamplingServiceMain;
 import dev.denoise.schemas.config.Setting;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,9 +26,9 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** One option per sampler setting, so its flag and help come from SamplerSettings, the one definition. */
+    /** One option per sampler setting, so its flag and help come from ServiceSettings, the one definition. */
     static void declareSettings(CommandSpec serve) {
-        for (Setting setting : SamplerSettings.SETTINGS) {
+        for (Setting setting : ServiceSettings.SETTINGS) {
             String source = " (env " + setting.envVar()
                     + (setting.defaultValue() == null ? "" : ", default " + setting.defaultValue()) + ")";
             serve.addOption(OptionSpec.builder(setting.flag()).paramLabel("VALUE").type(String.class)
@@ -39,17 +39,17 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new HashMap<>();
-        for (Setting setting : SamplerSettings.SETTINGS) {
+        for (Setting setting : ServiceSettings.SETTINGS) {
             String value = spec.findOption(setting.flag()).getValue();
             if (value != null) {
                 flags.put(setting.flag(), value);
             }
         }
         // Settings are checked before anything loads or connects.
-        SamplerSettings settings = SamplerSettings.resolve(flags, System.getenv());
+        ServiceSettings settings = ServiceSettings.resolve(flags, System.getenv());
         ComputeDevice.configureThreads(threads, 0);
         System.out.println("Device: " + ComputeDevice.describe());
-        StreamSamplerMain.run(connection.settings(), settings);
+        SamplingServiceMain.run(connection.settings(), settings);
         return 0;
     }
 }

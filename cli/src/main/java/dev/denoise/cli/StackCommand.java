@@ -1,9 +1,11 @@
 package dev.denoise.cli;
 
+import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.localstack.LocalStack;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.localstack.StackPortOptions;
 import dev.denoise.localstack.StackSecurity;
-import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.PrintStream;
 import java.util.List;
@@ -17,36 +19,10 @@ import picocli.CommandLine.Option;
         subcommands = {StackCommand.Up.class, StackCommand.Status.class, StackCommand.Down.class})
 final class StackCommand {
 
-    /** Ports shared by the three subcommands. */
-    static final class PortOptions {
-        @Option(names = "--kafka-port", defaultValue = "9092", description = "Broker port (default ${DEFAULT-VALUE}).")
-        int kafka;
-
-        @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller port (default ${DEFAULT-VALUE}).")
-        int controller;
-
-        @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default ${DEFAULT-VALUE}).")
-        int registry;
-
-        /** The stack as it was made (one broker if it was not made yet). */
-        LocalStack stack() {
-            return new LocalStack(ProjectHome.state().resolve("stack"), ports(), ProjectHome.state().resolve("tools"));
-        }
-
-        LocalStack stack(int brokers, boolean secure) {
-            return new LocalStack(ProjectHome.state().resolve("stack"), ports(), ProjectHome.state().resolve("tools"), brokers,
-                    secure);
-        }
-
-        private LocalStack.Ports ports() {
-            return new LocalStack.Ports(kafka, controller, registry);
-        }
-    }
-
     @Command(name = "up", description = "Start the broker and the registry unless running, create the topics, print their addresses.")
     static final class Up implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        PortOptions ports = new PortOptions();
+        StackPortOptions ports = new StackPortOptions();
 
         @Option(names = "--partitions", defaultValue = "4",
                 description = "Partitions of the requests, images and failures topics (default ${DEFAULT-VALUE}).")
@@ -70,12 +46,12 @@ final class StackCommand {
             StackEndpoints endpoints = stack.up(err);
             ConnectionSettings settings = new ConnectionSettings(endpoints.bootstrapServers(),
                     endpoints.schemaRegistryUrl(), ConnectionSettings.fromEnvironment().topicPrefix(), stack.adminProperties());
-            List<String> created = TopicsCommand.create(settings, partitions);
+            List<String> created = TopicProvisioner.ensureTopics(settings, partitions);
             if (!created.isEmpty()) {
                 err.println("created topics " + String.join(", ", created));
             }
             if (endpoints.clientConfig() != null) {
-                TopicsCommand.createAcls(settings, SamplerSettings.APPLICATION_ID.resolve(Map.of(), System.getenv())
+                TopicsCommand.createAcls(settings, ServiceSettings.APPLICATION_ID.resolve(Map.of(), System.getenv())
                         .orElseThrow());
                 err.println("ACLs set for principals " + String.join(", ", StackSecurity.PRINCIPALS)
                         + "; their client settings: " + stack.clientConfig("admin").orElseThrow().getParent());
@@ -88,7 +64,7 @@ final class StackCommand {
     @Command(name = "status", description = "Show whether each broker and the registry run and answer.")
     static final class Status implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        PortOptions ports = new PortOptions();
+        StackPortOptions ports = new StackPortOptions();
 
         @Override
         public Integer call() {
@@ -105,7 +81,7 @@ final class StackCommand {
     @Command(name = "down", description = "Stop the processes `stack up` started (data is kept).")
     static final class Down implements Callable<Integer> {
         @picocli.CommandLine.Mixin
-        PortOptions ports = new PortOptions();
+        StackPortOptions ports = new StackPortOptions();
 
         @Override
         public Integer call() throws Exception {

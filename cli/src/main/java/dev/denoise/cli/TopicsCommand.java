@@ -4,11 +4,8 @@ import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,31 +27,16 @@ final class TopicsCommand {
 
         @Override
         public Integer call() throws Exception {
-            List<String> created = create(connection.settings(), partitions);
+            List<String> created = TopicProvisioner.ensureTopics(connection.settings(), partitions);
             System.out.println(created.isEmpty() ? "all topics exist" : "created " + String.join(", ", created));
             return 0;
         }
     }
 
-    static List<String> create(ConnectionSettings settings, int partitions) throws InterruptedException {
-        try (Admin admin = admin(settings)) {
-            return TopicProvisioner.ensureTopics(admin, Topics.of(settings), partitions, Optional.empty());
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + ": " + e.getMessage(), e);
-        }
-    }
-
     /** The ACLs of a secured stack for these topics and a sampler of {@code samplerApplicationId} ({@link StackAcls}). */
     static void createAcls(ConnectionSettings settings, String samplerApplicationId) throws InterruptedException {
-        try (Admin admin = admin(settings)) {
+        try (Admin admin = TopicProvisioner.admin(settings)) {
             StackAcls.apply(admin, Topics.of(settings), samplerApplicationId);
         }
-    }
-
-    private static Admin admin(ConnectionSettings settings) {
-        Map<String, Object> config = new java.util.HashMap<>(settings.clientConfig());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return Admin.create(config);
     }
 }

@@ -1,5 +1,6 @@
 package dev.denoise.cli;
 
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.diffusion.Architectures;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;

@@ -1,5 +1,6 @@
 package dev.denoise.cli;
 
+import dev.denoise.client.loadtest.LoadReport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

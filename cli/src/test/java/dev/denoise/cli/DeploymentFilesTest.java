@@ -1,8 +1,9 @@
 package dev.denoise.cli;
 
+import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;
 import java.io.IOException;
@@ -142,7 +143,7 @@ class DeploymentFilesTest {
 
     private static boolean isKnownSetting(String name) {
         Set<String> known = new HashSet<>();
-        Stream.concat(ConnectionSettings.SETTINGS.stream(), SamplerSettings.SETTINGS.stream()).map(Setting::envVar).forEach(known::add);
+        Stream.concat(ConnectionSettings.SETTINGS.stream(), ServiceSettings.SETTINGS.stream()).map(Setting::envVar).forEach(known::add);
         return known.contains(name) || name.startsWith(ConnectionSettings.CLIENT_PROPERTY_ENV_PREFIX);
     }
 

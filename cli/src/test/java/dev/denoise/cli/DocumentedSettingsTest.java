@@ -1,8 +1,9 @@
 package dev.denoise.cli;
 
+import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ class DocumentedSettingsTest {
     void everySettingHasItsRowInTheReadme() throws Exception {
         String readme = Files.readString(ProjectHome.root().resolve("README.md"));
         List<Setting> settings = new ArrayList<>(ConnectionSettings.SETTINGS);
-        settings.addAll(SamplerSettings.SETTINGS);
+        settings.addAll(ServiceSettings.SETTINGS);
         for (Setting setting : settings) {
             String row = "| `" + setting.envVar() + "` | `" + setting.flag() + "` | "
                     + (setting.defaultValue() == null ? "(none)" : "`" + setting.defaultValue() + "`") + " |";

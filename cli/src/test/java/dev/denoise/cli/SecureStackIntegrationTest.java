@@ -1,12 +1,13 @@
 package dev.denoise.cli;
 
+import dev.denoise.schemas.TopicProvisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.FreePorts;
 import dev.denoise.localstack.LocalStack;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.sampler.SamplerSettings;
-import dev.denoise.sampler.StreamSampler;
+import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.sampler.SamplingService;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.TrainedModelFiles;
@@ -53,7 +54,7 @@ class SecureStackIntegrationTest {
         prefix = "secure-" + UUID.randomUUID();
         applicationId = "secure-sampler-" + UUID.randomUUID();
         ConnectionSettings admin = as("admin");
-        TopicsCommand.create(admin, 2);
+        TopicProvisioner.ensureTopics(admin, 2);
         TopicsCommand.createAcls(admin, applicationId);
     }
 
@@ -73,7 +74,7 @@ class SecureStackIntegrationTest {
         CliRun publish = CliRun.of(args("trainer", "models", "publish", "--file", dir.resolve("mnist.weights").toString()));
         assertThat(publish.exitCode()).as(publish.err()).isZero();
 
-        try (StreamSampler sampler = StreamSampler.start(as("sampler"), SamplerSettings.defaults()
+        try (SamplingService sampler = SamplingService.start(as("sampler"), ServiceSettings.defaults()
                 .withApplicationId(applicationId)
                 .withStateDir(Files.createTempDirectory("secure-sampler").toString())
                 .withHttpPort(0))) {

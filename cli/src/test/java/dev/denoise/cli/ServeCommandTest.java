@@ -2,7 +2,7 @@ package dev.denoise.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.denoise.sampler.SamplerSettings;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.Setting;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class ServeCommandTest {
         CliRun help = CliRun.of("serve", "--help");
 
         assertThat(help.exitCode()).isZero();
-        for (Setting setting : SamplerSettings.SETTINGS) {
+        for (Setting setting : ServiceSettings.SETTINGS) {
             assertThat(help.out()).contains(setting.flag()).contains(setting.envVar());
         }
     }

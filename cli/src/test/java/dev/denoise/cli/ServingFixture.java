@@ -1,13 +1,14 @@
 package dev.denoise.cli;
 
+import dev.denoise.schemas.TopicProvisioner;
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.sampler.SamplerSettings;
-import dev.denoise.sampler.StreamSampler;
+import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.sampler.SamplingService;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -23,16 +24,16 @@ import java.util.UUID;
 final class ServingFixture implements AutoCloseable {
     final StackEndpoints stack;
     final ConnectionSettings connection;
-    final StreamSampler sampler;
+    final SamplingService sampler;
     final ModelVersionPublisher publisher;
 
     ServingFixture(StackEndpoints stack) throws Exception {
         this.stack = stack;
         this.connection = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(), "cli-" + UUID.randomUUID());
-        TopicsCommand.create(connection, 2);
+        TopicProvisioner.ensureTopics(connection, 2);
         this.publisher = new ModelVersionPublisher(connection);
         publisher.publish(model(1));
-        this.sampler = StreamSampler.start(connection, SamplerSettings.defaults()
+        this.sampler = SamplingService.start(connection, ServiceSettings.defaults()
                 .withApplicationId("cli-" + UUID.randomUUID())
                 .withStateDir(Files.createTempDirectory("cli-sampler").toString())
                 .withHttpPort(0)

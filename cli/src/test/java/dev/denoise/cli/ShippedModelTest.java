@@ -1,5 +1,7 @@
 package dev.denoise.cli;
 
+import dev.denoise.bench.EvaluateCommand;
+import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
@@ -35,7 +37,7 @@ class ShippedModelTest {
     @Test
     void hundredSeedsOfEachDigitThroughKafkaAreReadAsTheirDigit(StackEndpoints stack, @TempDir Path out) throws Exception {
         try (ServingFixture serving = new ServingFixture(stack)) {
-            serving.publishAndAwait(TrainedModelFiles.read(ProjectHome.root().resolve(DemoCommand.SHIPPED_CONDITIONED)));
+            serving.publishAndAwait(TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_CONDITIONED)));
             CliRun run = CliRun.of(serving.args("request", "--model", "mnist-cond", "--label", "all", "--seeds", "0..999",
                     "--wait", "--out", out.toString(), "--timeout", "600"));
             assertThat(run.exitCode()).as(run.err()).isZero();

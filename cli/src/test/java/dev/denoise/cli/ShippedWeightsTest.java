@@ -1,5 +1,6 @@
 package dev.denoise.cli;
 
+import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
@@ -22,8 +23,8 @@ class ShippedWeightsTest {
 
     @Test
     void theThreeShippedModelsLoadWithTheirArchitectures() throws Exception {
-        Map<String, String> architectures = Map.of(DemoCommand.SHIPPED_ARTICLE, ArticleUNet.NAME,
-                DemoCommand.SHIPPED_CONDITIONED, CondUNet.NAME, DemoCommand.SHIPPED_MASKED, MaskedUNet.NAME);
+        Map<String, String> architectures = Map.of(ProjectHome.SHIPPED_ARTICLE, ArticleUNet.NAME,
+                ProjectHome.SHIPPED_CONDITIONED, CondUNet.NAME, ProjectHome.SHIPPED_MASKED, MaskedUNet.NAME);
         for (Map.Entry<String, String> shipped : architectures.entrySet()) {
             TrainedModel model = TrainedModelFiles.read(ProjectHome.root().resolve(shipped.getKey()));
             assertThat(model.architecture()).as(shipped.getKey()).isEqualTo(shipped.getValue());
@@ -35,7 +36,7 @@ class ShippedWeightsTest {
 
     @Test
     void theMaskedModelDrawsBinaryDigits() throws Exception {
-        TrainedModel model = TrainedModelFiles.read(ProjectHome.root().resolve(DemoCommand.SHIPPED_MASKED));
+        TrainedModel model = TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED));
         assertThat(model.metrics().get("nelbo.nats")).as("held-out -ELBO, nats an image").isLessThan(100.0);
         try (Denoiser denoiser = Denoiser.load(model.weightsPackage(), Device.cpu())) {
             byte[] image = new MaskedSampler(MaskedSampler.RANDOM_ORDER)

@@ -136,7 +136,7 @@ public final class CondUNet implements DenoiserArchitecture {
 
     @Override
     public List<String> samplers() {
-        return ScheduleSampler.NAMES;
+        return NoiseScheduleSampler.NAMES;
     }
 
     @Override

@@ -12,8 +12,8 @@ public final class Samplers {
     public static Map<String, Sampler> all() {
         Map<String, Sampler> samplers = new TreeMap<>();
         samplers.put(ArticleSampler.NAME, new ArticleSampler());
-        for (String name : ScheduleSampler.NAMES) {
-            samplers.put(name, new ScheduleSampler(name));
+        for (String name : NoiseScheduleSampler.NAMES) {
+            samplers.put(name, new NoiseScheduleSampler(name));
         }
         for (String name : MaskedSampler.NAMES) {
             samplers.put(name, new MaskedSampler(name));

@@ -1,17 +1,38 @@
 package dev.denoise.schemas;
 
+import dev.denoise.schemas.config.ConnectionSettings;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the system's topics where they are missing; running it again changes nothing. */
 public final class TopicProvisioner {
     private TopicProvisioner() {}
+
+    /** As below, through an admin client of {@code settings}, every topic replicated as the broker's default. */
+    public static List<String> ensureTopics(ConnectionSettings settings, int partitions) throws InterruptedException {
+        try (Admin admin = admin(settings)) {
+            return ensureTopics(admin, Topics.of(settings), partitions, Optional.empty());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An admin client that gives up on an unreachable broker within 15 s. */
+    public static Admin admin(ConnectionSettings settings) {
+        Map<String, Object> config = new HashMap<>(settings.clientConfig());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(config);
+    }
 
     /**
      * @param partitions partitions of the requests, images and failures topics; the model-versions

@@ -36,17 +36,6 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
     }
 
     /**
-     * Seeds that may share a forward pass: same model, version choice, sampler, steps, guidance,
-     * and either all labelled or none (the digits may differ). So what the serving model's
-     * architecture accepts of one seed of a batch, it accepts of all.
-     */
-    public record BatchKey(String model, int pinnedVersion, String sampler, int steps, float guidance, boolean labelled) {}
-
-    public BatchKey batchKey() {
-        return new BatchKey(model, pinnedVersion, sampler, steps, guidance, label != NO_LABEL);
-    }
-
-    /**
      * A compact binary serde for the internal store and its changelog (no registry involved). Fields
      * added later come last, so entries written before they existed still read: as unconditional,
      * of priority 1, without a deadline.

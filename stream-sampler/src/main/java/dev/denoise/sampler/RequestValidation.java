@@ -34,7 +34,7 @@ final class RequestValidation {
         }
     }
 
-    RequestValidation(SamplerSettings settings, Set<String> samplers) {
+    RequestValidation(ServiceSettings settings, Set<String> samplers) {
         this.maxSeeds = settings.maxSeeds();
         this.maxSteps = settings.maxSteps();
         this.samplers = samplers;

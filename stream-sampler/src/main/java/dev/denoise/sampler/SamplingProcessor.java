@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Requests in, images and failures out, for one task. An accepted request's seeds go to the
- * changelogged pending store and to the {@link StepScheduler}, which samples them on the compute
+ * changelogged pending store and to the {@link ContinuousBatcher}, which samples them on the compute
  * thread while the stream thread goes on reading, emitting and committing. Each image is emitted
  * in the same transaction that deletes its seed from the store and commits the consumed offsets,
  * so after a crash exactly the seeds without an emitted image are sampled again.
@@ -31,17 +31,17 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     record Names(String pendingStore, String imagesSink, String failuresSink) {}
 
     private final RequestIntake intake;
-    private final StepScheduler scheduler;
-    private final SamplerMetrics metrics;
+    private final ContinuousBatcher scheduler;
+    private final ServiceMetrics metrics;
     private final Duration tick;
     private final Names names;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingSeed> pending;
-    private StepScheduler.Owner owner;
+    private ContinuousBatcher.Owner owner;
     /** Seeds of this task handed to the scheduler and not yet emitted or failed. */
     private long offered;
 
-    SamplingProcessor(RequestIntake intake, StepScheduler scheduler, SamplerMetrics metrics, Duration tick, Names names) {
+    SamplingProcessor(RequestIntake intake, ContinuousBatcher scheduler, ServiceMetrics metrics, Duration tick, Names names) {
         this.intake = intake;
         this.scheduler = scheduler;
         this.metrics = metrics;

@@ -21,11 +21,11 @@ final class WaitingSeeds {
     private long arrivals;
     private int size;
 
-    private record Key(StepScheduler.Owner owner, String requestId) {}
+    private record Key(ContinuousBatcher.Owner owner, String requestId) {}
 
     /** One request's waiting seeds and its place in the fair order. */
     static final class Request {
-        final StepScheduler.Owner owner;
+        final ContinuousBatcher.Owner owner;
         final String requestId;
         final int priority;
         final long deadlineAtMs;
@@ -36,7 +36,7 @@ final class WaitingSeeds {
         /** Whether an image of it is done, for the time-to-first-image metric (the scheduler's, under its lock). */
         boolean answered;
 
-        private Request(StepScheduler.Owner owner, PendingSeed first, long arrival, double pass) {
+        private Request(ContinuousBatcher.Owner owner, PendingSeed first, long arrival, double pass) {
             this.owner = owner;
             this.requestId = first.requestId();
             this.priority = Math.max(1, first.priority());
@@ -55,7 +55,7 @@ final class WaitingSeeds {
         }
     }
 
-    void add(StepScheduler.Owner owner, PendingSeed seed) {
+    void add(ContinuousBatcher.Owner owner, PendingSeed seed) {
         requests.computeIfAbsent(new Key(owner, seed.requestId()), k -> new Request(owner, seed, arrivals++, virtualTime))
                 .seeds.addLast(seed);
         size++;
@@ -103,7 +103,7 @@ final class WaitingSeeds {
     }
 
     /** Forgets every seed of {@code owner}. */
-    void removeOwner(StepScheduler.Owner owner) {
+    void removeOwner(ContinuousBatcher.Owner owner) {
         for (Request request : requests()) {
             if (request.owner == owner) {
                 remove(request);

@@ -48,7 +48,7 @@ class AvroKeysIntegrationTest {
         new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
         SampleRequest request = SampleRequest.newBuilder().setRequestId("avro-key-request").setSeeds(List.of(1L, 2L))
                 .setSteps(2).setRequestedAt(Instant.now()).build();
-        try (StreamSampler sampler = StreamSampler.start(connection, SamplerFixtures.settings("avro-keys"));
+        try (SamplingService sampler = SamplingService.start(connection, SamplerFixtures.settings("avro-keys"));
              KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
                      topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
             Await.until("the sampler ready", sampler::ready);

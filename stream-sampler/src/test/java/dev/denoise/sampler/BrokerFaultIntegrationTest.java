@@ -82,8 +82,8 @@ class BrokerFaultIntegrationTest {
                 assertThat(describe(admin, topic.name()).partitions()).as(topic.name())
                         .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
             }
-            SamplerSettings settings = SamplerFixtures.settings("leader-kill");
-            try (StreamSampler sampler = StreamSampler.start(connection, settings);
+            ServiceSettings settings = SamplerFixtures.settings("leader-kill");
+            try (SamplingService sampler = SamplingService.start(connection, settings);
                  KafkaConsumer<String, GeneratedImage> images = TopicReader.committedConsumer(connection, topics.images)) {
                 Await.until("the sampler ready", sampler::ready);
                 List<String> internal = admin.listTopics().names().get().stream()
@@ -113,7 +113,7 @@ class BrokerFaultIntegrationTest {
     void theSingleBrokerRestartedUnderLoadIsRecoveredFromWithoutHelp() throws Exception {
         ConnectionSettings connection = start(1);
         Topics topics = Topics.of(connection);
-        try (StreamSampler sampler = StreamSampler.start(connection, SamplerFixtures.settings("restart"));
+        try (SamplingService sampler = SamplingService.start(connection, SamplerFixtures.settings("restart"));
              KafkaConsumer<String, GeneratedImage> images = TopicReader.committedConsumer(connection, topics.images)) {
             Await.until("/ready", () -> ready(sampler));
             List<ConsumerRecord<String, GeneratedImage>> received = new ArrayList<>();
@@ -208,7 +208,7 @@ class BrokerFaultIntegrationTest {
         return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
     }
 
-    private static boolean ready(StreamSampler sampler) throws Exception {
+    private static boolean ready(SamplingService sampler) throws Exception {
         HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + sampler.httpPort() + "/ready")).build(), HttpResponse.BodyHandlers.discarding());
         return response.statusCode() == 200;

@@ -74,7 +74,7 @@ class CatalogueCompactionIntegrationTest {
         assertThat(catalogue.versionNumbers("mnist")).containsExactly(1, 2, 3);
         assertThat(catalogue.promotion("mnist")).hasValueSatisfying(p -> assertThat(p.getVersion()).isEqualTo(2));
 
-        try (StreamSampler sampler = StreamSampler.start(connection, SamplerFixtures.settings("compact"))) {
+        try (SamplingService sampler = SamplingService.start(connection, SamplerFixtures.settings("compact"))) {
             Await.until("the sampler ready", sampler::ready);
             assertThat(sampler.registry().latestVersions()).as("the promotion survived").containsEntry("mnist", 2);
             assertThat(imageOf(connection, topics, 1).getModelVersion()).as("pinned to the oldest").isEqualTo(1);

@@ -48,11 +48,11 @@ class GracefulStopIntegrationTest {
         ConnectionSettings connection = SamplerFixtures.freshTopics(stack, "stop", 1);
         Topics topics = Topics.of(connection);
         new ModelVersionPublisher(connection).publish(trainedModel(weights(1)));
-        SamplerSettings settings = SamplerFixtures.settings("stop");
+        ServiceSettings settings = SamplerFixtures.settings("stop");
         SampleRequest request = SampleRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
                 .setSeeds(LongStream.range(0, 100).boxed().toList()).setSteps(8).setRequestedAt(Instant.now()).build();
 
-        StreamSampler sampler = StreamSampler.start(connection, settings);
+        SamplingService sampler = SamplingService.start(connection, settings);
         CountDownLatch letFirstGo = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
         CompletableFuture<Void> closing = null;
@@ -85,7 +85,7 @@ class GracefulStopIntegrationTest {
         assertThat(first).extracting(GeneratedImage::getIndex).as("the seeds in slots when the sampler stopped")
                 .containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
 
-        try (StreamSampler next = StreamSampler.start(connection, settings.withHttpPort(0))) {
+        try (SamplingService next = SamplingService.start(connection, settings.withHttpPort(0))) {
             List<GeneratedImage> all = TopicReader.read(connection, topics.images,
                     image -> image.getRequestId().equals(request.getRequestId()), 100);
             assertThat(all).extracting(GeneratedImage::getIndex).as("every seed exactly once across the two instances")
@@ -94,7 +94,7 @@ class GracefulStopIntegrationTest {
     }
 
     /** Holds the sampler's compute thread, after what is queued there now, until {@code letGo} opens. */
-    private static void hold(StreamSampler sampler, CountDownLatch letGo) {
+    private static void hold(SamplingService sampler, CountDownLatch letGo) {
         sampler.submitToComputeThread(() -> letGo.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES));
     }
 

@@ -42,9 +42,9 @@ class ModelSwapIntegrationTest {
         Topics topics = Topics.of(connection);
         ModelVersionPublisher publisher = new ModelVersionPublisher(connection);
         publisher.publish(trainedModel(weights(1)));
-        SamplerSettings settings = SamplerFixtures.settings("swap");
+        ServiceSettings settings = SamplerFixtures.settings("swap");
 
-        try (StreamSampler sampler = StreamSampler.start(connection, settings);
+        try (SamplingService sampler = SamplingService.start(connection, settings);
              KafkaProducer<String, SampleRequest> requests = new KafkaProducer<>(connection.clientConfig(),
                      topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
             awaitLatest(sampler, 1);
@@ -92,7 +92,7 @@ class ModelSwapIntegrationTest {
         }
     }
 
-    private static void awaitLatest(StreamSampler sampler, int version) throws Exception {
+    private static void awaitLatest(SamplingService sampler, int version) throws Exception {
         Await.until("version " + version + " serving",
                 () -> sampler.registry().latestVersions().getOrDefault("mnist", 0) == version && sampler.ready());
     }

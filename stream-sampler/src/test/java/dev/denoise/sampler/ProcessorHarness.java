@@ -27,12 +27,12 @@ final class ProcessorHarness implements AutoCloseable {
     final CountDownLatch gate = new CountDownLatch(1);
     final ComputeThread compute = new ComputeThread("processor-test-compute");
     final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1);
-    final SamplerMetrics metrics = new SamplerMetrics();
-    final SamplerSettings settings = SamplerSettings.defaults();
-    final StepScheduler scheduler = new StepScheduler(compute, registry, Samplers.all(), settings, metrics);
+    final ServiceMetrics metrics = new ServiceMetrics();
+    final ServiceSettings settings = ServiceSettings.defaults();
+    final ContinuousBatcher scheduler = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
     final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     final KeyValueStore<String, PendingSeed> store = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(SamplerTopology.PENDING_STORE), Serdes.String(), PendingSeed.serde())
+            Stores.inMemoryKeyValueStore(SamplingTopology.PENDING_STORE), Serdes.String(), PendingSeed.serde())
             .withLoggingDisabled().build();
     final SamplingProcessor processor;
 
@@ -43,8 +43,8 @@ final class ProcessorHarness implements AutoCloseable {
         registry.install(version(1, weights(1)));
         processor = new SamplingProcessor(new RequestIntake(topics.requests.valueSerde().deserializer(),
                 new RequestValidation(settings, Samplers.all().keySet()), registry), scheduler, metrics,
-                settings.maxWait(), new SamplingProcessor.Names(SamplerTopology.PENDING_STORE,
-                SamplerTopology.IMAGES_SINK, SamplerTopology.FAILURES_SINK));
+                settings.maxWait(), new SamplingProcessor.Names(SamplingTopology.PENDING_STORE,
+                SamplingTopology.IMAGES_SINK, SamplingTopology.FAILURES_SINK));
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         context.setRecordMetadata(topics.requests.name(), 0, 0);

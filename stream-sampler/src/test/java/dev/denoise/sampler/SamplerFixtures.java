@@ -38,8 +38,8 @@ final class SamplerFixtures {
     }
 
     /** Default settings with an application id and state directory of their own, and any free HTTP port. */
-    static SamplerSettings settings(String name) throws IOException {
-        return SamplerSettings.defaults().withApplicationId(name + "-" + UUID.randomUUID())
+    static ServiceSettings settings(String name) throws IOException {
+        return ServiceSettings.defaults().withApplicationId(name + "-" + UUID.randomUUID())
                 .withStateDir(Files.createTempDirectory(name + "-state").toString()).withHttpPort(0);
     }
 
@@ -98,7 +98,7 @@ final class SamplerFixtures {
         ProcessBuilder builder = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                StreamSamplerMain.class.getName());
+                SamplingServiceMain.class.getName());
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());

@@ -7,7 +7,7 @@ import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.GaussianNoise;
 import dev.denoise.diffusion.Prediction;
-import dev.denoise.diffusion.ScheduleSampler;
+import dev.denoise.diffusion.NoiseScheduleSampler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -100,12 +100,12 @@ final class GuidedRecipe implements Recipe {
     /** A row per digit, eight seeds a row, at 8 and 20 DDIM steps with the default guidance. */
     @Override
     public List<Path> writeSheets(Denoiser denoiser, Path dir, String prefix) throws IOException {
-        return DigitSheets.write(new ScheduleSampler(ScheduleSampler.DDIM), denoiser, CondUNet.DEFAULT_GUIDANCE, SHEET_STEPS, dir, prefix);
+        return DigitSheets.write(new NoiseScheduleSampler(NoiseScheduleSampler.DDIM), denoiser, CondUNet.DEFAULT_GUIDANCE, SHEET_STEPS, dir, prefix);
     }
 
     @Override
     public List<byte[]> qualitySamples(Denoiser denoiser, long[] seeds, int[] labels) {
-        return new ScheduleSampler(ScheduleSampler.DDIM).sample(denoiser, seeds, labels, CondUNet.DEFAULT_GUIDANCE,
+        return new NoiseScheduleSampler(NoiseScheduleSampler.DDIM).sample(denoiser, seeds, labels, CondUNet.DEFAULT_GUIDANCE,
                 QUALITY_STEPS);
     }
 

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param outputDir     checkpoints, sample sheets, final weights, cached classifier
  * @param resume        continue from the checkpoint in {@code outputDir} if there is one
  * @param threads       PyTorch intra-op threads (≤ 0: engine default); effective only if set
- *                      before the engine loads (see {@link TrainerMain})
+ *                      before the engine loads (see {@code ComputeDevice.configureThreads})
  * @param heldOut       images at the end of the data set kept out of training, for evaluation
  * @param modelName     name the trained model is published under
  */

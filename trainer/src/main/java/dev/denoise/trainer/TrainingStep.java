@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * average where the recipe keeps one. Everything the step allocates lives in one sub-manager that
  * is closed before returning.
  */
-final class TrainingStep {
+public final class TrainingStep {
 
     private final Denoiser denoiser;
     private final Recipe recipe;
@@ -27,13 +27,19 @@ final class TrainingStep {
         this.average = average;
     }
 
+    /** A step of the architecture's own recipe with a fresh Adam at {@code learningRate}, no moving average. */
+    public static TrainingStep withAdam(Denoiser denoiser, float learningRate) {
+        return new TrainingStep(denoiser, Recipe.of(denoiser.architecture()),
+                new Adam(denoiser.block(), denoiser.manager(), learningRate), null);
+    }
+
     /**
      * @param clean  n images in [0,1], row-major
      * @param labels their digits
      * @param random every random draw of the step
      * @return the batch's loss before the update
      */
-    double run(float[] clean, int[] labels, SplittableRandom random) {
+    public double run(float[] clean, int[] labels, SplittableRandom random) {
         try (NDManager batch = denoiser.manager().newSubManager()) {
             NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {

@@ -81,19 +81,4 @@ class DenoiserTrainerTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("seed 3 vs 9");
     }
-
-    @Test
-    void parsesTheCommandLine() {
-        TrainingOptions o = TrainerMain.parse(new String[] {"--data", "d", "--epochs", "3",
-                "--batch", "64", "--lr", "2e-3", "--seed", "5", "--out", "o", "--resume"});
-        assertThat(o.dataDir()).isEqualTo(Path.of("d"));
-        assertThat(o.epochs()).isEqualTo(3);
-        assertThat(o.batchSize()).isEqualTo(64);
-        assertThat(o.learningRate()).isEqualTo(2e-3f);
-        assertThat(o.seed()).isEqualTo(5);
-        assertThat(o.outputDir()).isEqualTo(Path.of("o"));
-        assertThat(o.resume()).isTrue();
-        assertThatThrownBy(() -> TrainerMain.parse(new String[] {"--bogus", "1"}))
-                .hasMessageContaining("Unknown option --bogus");
-    }
 }

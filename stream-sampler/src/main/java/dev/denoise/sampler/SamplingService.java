@@ -1,0 +1,156 @@
+package dev.denoise.sampler;
+
+import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.diffusion.ComputeThread;
+import dev.denoise.diffusion.Samplers;
+import dev.denoise.schemas.Topics;
+import dev.denoise.schemas.config.ConnectionSettings;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream-sampler service: a model registry fed by the model-versions topic, and the Kafka
+ * Streams application that turns requests into images with exactly-once processing.
+ */
+public final class SamplingService implements AutoCloseable {
+    /** Longest a graceful stop waits for the seeds in slots to be emitted. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
+    private static final Logger LOG = LoggerFactory.getLogger(SamplingService.class);
+
+    private final ComputeThread compute;
+    private final ContinuousBatcher scheduler;
+    private final ModelRegistry registry;
+    private final ModelVersionFollower follower;
+    private final KafkaStreams streams;
+    private final BrokerProbe brokers;
+    private final HealthServer http;
+
+    private SamplingService(ComputeThread compute, ContinuousBatcher scheduler, ModelRegistry registry,
+                          ModelVersionFollower follower, KafkaStreams streams, BrokerProbe brokers, HealthServer http) {
+        this.compute = compute;
+        this.brokers = brokers;
+        this.scheduler = scheduler;
+        this.registry = registry;
+        this.follower = follower;
+        this.streams = streams;
+        this.http = http;
+    }
+
+    public static SamplingService start(ConnectionSettings connection, ServiceSettings settings) throws IOException {
+        Topics topics = Topics.of(connection);
+        ServiceMetrics metrics = new ServiceMetrics();
+        ComputeThread compute = new ComputeThread("denoise-compute");
+        ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions(),
+                settings.qualityTolerance());
+        ContinuousBatcher scheduler = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
+        ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
+        follower.start();
+        KafkaStreams streams = new KafkaStreams(SamplingTopology.build(topics, settings, registry, scheduler, metrics),
+                streamsConfig(connection, settings));
+        streams.start();
+        BrokerProbe brokers = new BrokerProbe(connection);
+        HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry, brokers),
+                () -> metrics.render(registry.latestVersions()));
+        return new SamplingService(compute, scheduler, registry, follower, streams, brokers, http);
+    }
+
+    /** The port of /health, /ready and /metrics. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    static Properties streamsConfig(ConnectionSettings connection, ServiceSettings settings) {
+        Properties props = new Properties();
+        props.putAll(connection.clientConfig());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
+        // The stream thread comes back at least this often without new requests, to emit what the
+        // compute thread finished.
+        props.put(StreamsConfig.POLL_MS_CONFIG, settings.maxWait().toMillis());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // Kafka 5.0's default
+        // Fast failover, unless the client settings say otherwise (DENOISE_KAFKA_*): a killed
+        // instance is noticed after the brokers' minimum session timeout instead of Kafka's 45 s
+        // (heartbeats run on their own thread, so long iterations do not trip it), and a standby
+        // copy of each task's pending store on another instance lets that one resume the seeds
+        // without restoring the changelog first.
+        consumerDefault(props, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        consumerDefault(props, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1500);
+        props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        return props;
+    }
+
+    /** Sets a consumer setting unless the client settings have it, plain or with Streams' consumer prefix. */
+    private static void consumerDefault(Properties props, String key, Object value) {
+        if (!props.containsKey(key) && !props.containsKey(StreamsConfig.consumerPrefix(key))) {
+            props.put(key, value);
+        }
+    }
+
+    /** Streams is running, the brokers answer, and at least one model version is loaded. */
+    public boolean ready() {
+        return ready(streams, registry, brokers);
+    }
+
+    private static boolean ready(KafkaStreams streams, ModelRegistry registry, BrokerProbe brokers) {
+        return streams.state() == KafkaStreams.State.RUNNING && brokers.reachable() && !registry.isEmpty();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** Runs {@code work} on the thread that samples, e.g. to compare against it, and waits for it. */
+    public <T> T onComputeThread(Callable<T> work) {
+        return compute.call(work);
+    }
+
+    /** Queues {@code work} on the thread that samples, behind what is queued there now, and returns at once. */
+    public <T> CompletableFuture<T> submitToComputeThread(Callable<T> work) {
+        return compute.submit(work);
+    }
+
+    /**
+     * Gives no seed a new slot, waits (up to 25 s) until the seeds in slots are emitted, then
+     * stops Streams, which commits them; seeds not yet in a slot stay pending in the store
+     * for the next instance. Then frees the models.
+     */
+    @Override
+    public void close() {
+        scheduler.stopAdmitting(); // before anything observable changes: a stop that has begun starts no seed
+        http.close();
+        if (streams.state().isRunningOrRebalancing()) {
+            try {
+                if (!scheduler.drain(DRAIN_TIMEOUT)) {
+                    LOG.warn("Seeds still sampling after {} s; they stay pending for the next instance",
+                            DRAIN_TIMEOUT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // Leave the group on a graceful stop, so a replacement takes over the partitions at once
+        // instead of after the session timeout.
+        if (!streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+            LOG.warn("Kafka Streams did not stop within 30 s; what it did not commit is sampled again by the next instance");
+        }
+        follower.close();
+        brokers.close();
+        compute.close();
+        registry.close();
+    }
+}

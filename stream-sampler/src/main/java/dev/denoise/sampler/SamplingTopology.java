@@ -1,0 +1,46 @@
+package dev.denoise.sampler;
+
+import dev.denoise.diffusion.Samplers;
+import dev.denoise.schemas.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * requests ──► sampler (pending store) ──► images
+ *                  │    ▲             └──► failures (dead letters)
+ *                  ▼    │
+ *             step scheduler (compute thread)
+ *
+ * <p>Requests are read as raw bytes and decoded inside the processor, so an undecodable record
+ * becomes a failure record with its original bytes instead of stopping the application.
+ */
+public final class SamplingTopology {
+    static final String PENDING_STORE = "pending-seeds";
+    static final String IMAGES_SINK = "images";
+    static final String FAILURES_SINK = "failures";
+
+    private SamplingTopology() {}
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
+    static Topology build(Topics topics, ServiceSettings settings, ModelRegistry registry, ContinuousBatcher scheduler,
+                          ServiceMetrics metrics) {
+        Topology topology = new Topology();
+        // Keys through the topics' key serde (string or Avro, DENOISE_KEY_FORMAT); request values as
+        // bytes, decoded by the intake so that a bad one becomes a failure record.
+        topology.addSource("requests", topics.requests.keySerde().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.requests.name());
+        SamplingProcessor.Names names = new SamplingProcessor.Names(PENDING_STORE, IMAGES_SINK, FAILURES_SINK);
+        topology.addProcessor("sampler", () -> new SamplingProcessor(new RequestIntake(
+                topics.requests.valueSerde().deserializer(), new RequestValidation(settings, Samplers.all().keySet()),
+                registry), scheduler, metrics, settings.maxWait(), names), "requests");
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
+        topology.addSink(IMAGES_SINK, topics.images.name(), topics.images.keySerde().serializer(),
+                (Serializer) topics.images.valueSerde().serializer(), "sampler");
+        topology.addSink(FAILURES_SINK, topics.failures.name(), topics.failures.keySerde().serializer(),
+                (Serializer) topics.failures.valueSerde().serializer(), "sampler");
+        return topology;
+    }
+}
