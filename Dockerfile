@@ -15,6 +15,8 @@ COPY test-support/pom.xml test-support/
 COPY diffusion/pom.xml diffusion/
 COPY trainer/pom.xml trainer/
 COPY stream-sampler/pom.xml stream-sampler/
+COPY client/pom.xml client/
+COPY bench/pom.xml bench/
 COPY cli/pom.xml cli/
 COPY schemas/src schemas/src
 COPY local-stack/src local-stack/src
@@ -22,6 +24,8 @@ COPY test-support/src test-support/src
 COPY diffusion/src diffusion/src
 COPY trainer/src trainer/src
 COPY stream-sampler/src stream-sampler/src
+COPY client/src client/src
+COPY bench/src bench/src
 COPY cli/src cli/src
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -Dmaven.test.skip=true $( [ "$NATIVES" = cuda ] && echo -Pcuda ) -pl cli -am package \

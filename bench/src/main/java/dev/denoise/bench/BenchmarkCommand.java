@@ -1,7 +1,7 @@
 package dev.denoise.bench;
 
-import dev.denoise.localstack.StackPortOptions;
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.localstack.StackPortOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,5 @@
 package dev.denoise.bench;
 
-import dev.denoise.schemas.TopicProvisioner;
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeThread;
@@ -8,6 +7,7 @@ import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;

@@ -1,6 +1,5 @@
 package dev.denoise.bench;
 
-import dev.denoise.localstack.ProjectHome;
 import ai.djl.Device;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.Denoiser;
@@ -8,6 +7,7 @@ import dev.denoise.diffusion.DenoiserArchitecture;
 import dev.denoise.diffusion.MaskedUNet;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.diffusion.Samplers;
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.trainer.ConsoleProgress;
 import dev.denoise.trainer.MaskedElbo;
 import dev.denoise.trainer.SampleEvaluation;
@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**

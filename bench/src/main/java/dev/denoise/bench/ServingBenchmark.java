@@ -2,10 +2,11 @@ package dev.denoise.bench;
 
 import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.sampler.LoadedModel;
-import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.sampler.SamplingService;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.PrintStream;
 import java.net.URI;
@@ -55,28 +56,30 @@ final class ServingBenchmark {
         List<Round> rounds = new ArrayList<>();
         int warmedUp = 0;
         double warmUpTook;
-        try (SamplingService sampler = SamplingService.start(connection, settings);
+        // The service's compute thread is shared: model work of this process runs on that one thread.
+        try (ComputeThread compute = new ComputeThread("benchmark-compute");
+             SamplingService sampler = SamplingService.start(connection, settings, compute);
              BenchmarkClient client = new BenchmarkClient(connection)) {
             while (!sampler.ready()) {
                 Thread.sleep(50);
             }
             long warmUpStart = System.nanoTime();
             do {
-                inProcess(sampler, warmUpSeeds);
+                inProcess(sampler, compute, warmUpSeeds);
                 burst(client, warmUpSeeds);
                 warmedUp += 2 * WARM_UP_SEEDS;
             } while (System.nanoTime() - warmUpStart < options.warmUpSeconds() * 1_000_000_000L);
             warmUpTook = (System.nanoTime() - warmUpStart) / 1e9;
             for (int r = 0; r < options.rounds(); r++) {
                 boolean kafkaFirst = r % 2 == 1; // neither path always runs in the other's wake
-                double inProcess = kafkaFirst ? 0 : inProcess(sampler, seeds);
+                double inProcess = kafkaFirst ? 0 : inProcess(sampler, compute, seeds);
                 double forwardBefore = forwardSeconds(sampler.httpPort());
                 long start = System.nanoTime();
                 long[] latencies = burst(client, seeds);
                 double kafka = (System.nanoTime() - start) / 1e9;
                 double forward = forwardSeconds(sampler.httpPort()) - forwardBefore;
                 if (kafkaFirst) {
-                    inProcess = inProcess(sampler, seeds);
+                    inProcess = inProcess(sampler, compute, seeds);
                 }
                 rounds.add(new Round(inProcess, kafka, forward, latencies));
             }
@@ -117,11 +120,11 @@ final class ServingBenchmark {
     }
 
     /** Seconds to sample {@code seeds} in batches of 64 on the sampler's compute thread with its latest model. */
-    private double inProcess(SamplingService sampler, long[] seeds) {
+    private double inProcess(SamplingService sampler, ComputeThread compute, long[] seeds) {
         ArticleSampler article = new ArticleSampler();
         LoadedModel model = sampler.registry().acquire("mnist", 0).orElseThrow();
         try {
-            return sampler.onComputeThread(() -> {
+            return compute.call(() -> {
                 long start = System.nanoTime();
                 for (int from = 0; from < seeds.length; from += BATCH) {
                     article.sample(model.denoiser(), Arrays.copyOfRange(seeds, from, Math.min(from + BATCH, seeds.length)),

@@ -3,11 +3,12 @@ package dev.denoise.bench;
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.sampler.SamplingService;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
@@ -61,7 +62,9 @@ final class SoakBenchmark {
         ConnectionSettings connection = BenchmarkStack.withArticleModel(endpoints);
         List<Sample> samples = new ArrayList<>();
         ServiceSettings settings = BenchmarkStack.samplerSettings(Map.of());
-        try (SamplingService sampler = SamplingService.start(connection, settings);
+        // The service's compute thread is shared: model work of this process runs on that one thread.
+        try (ComputeThread compute = new ComputeThread("soak-compute");
+             SamplingService sampler = SamplingService.start(connection, settings, compute);
              BenchmarkClient client = new BenchmarkClient(connection)) {
             int version = awaitServing(sampler, 1);
             int done = 0;
@@ -93,7 +96,7 @@ final class SoakBenchmark {
                     intervalImages = 0;
                 }
                 if (done % options.swapEvery() == 0 && done < options.images()) {
-                    version = swap(sampler, connection, version + 1);
+                    version = swap(sampler, compute, connection, version + 1);
                 }
             }
         }
@@ -105,9 +108,9 @@ final class SoakBenchmark {
     }
 
     /** Publishes untrained weights drawn from {@code version} as that version, and waits until it serves. */
-    private int swap(SamplingService sampler, ConnectionSettings connection, int version) throws Exception {
+    private int swap(SamplingService sampler, ComputeThread compute, ConnectionSettings connection, int version) throws Exception {
         // Made on the sampler's compute thread: all model work of a process on one thread.
-        WeightsPackage weights = sampler.onComputeThread(() -> {
+        WeightsPackage weights = compute.call(() -> {
             try (Denoiser denoiser = Denoiser.initialized(new ArticleUNet(), Device.cpu(), version)) {
                 return denoiser.weights();
             }

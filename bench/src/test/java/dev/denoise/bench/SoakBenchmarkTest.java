@@ -3,7 +3,7 @@ package dev.denoise.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The soak in short: every image arrives across hot swaps, and each report names the version serving. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class SoakBenchmarkTest {
 
     @Test

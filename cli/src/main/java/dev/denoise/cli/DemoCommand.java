@@ -1,20 +1,20 @@
 package dev.denoise.cli;
 
-import dev.denoise.schemas.TopicProvisioner;
-import dev.denoise.localstack.StackPortOptions;
-import dev.denoise.localstack.ProjectHome;
 import dev.denoise.client.RequestSender;
 import dev.denoise.client.ResultStream;
 import dev.denoise.client.SampleRequests;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.localstack.LocalStack;
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.localstack.StackPortOptions;
 import dev.denoise.sampler.SamplingService;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleRequest;
+import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ConsoleProgress;

@@ -2,9 +2,9 @@ package dev.denoise.cli;
 
 import dev.denoise.bench.BenchmarkCommand;
 import dev.denoise.bench.EvaluateCommand;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /** {@code denoise}: the command line of denoise-stream. */
 @Command(name = "denoise",

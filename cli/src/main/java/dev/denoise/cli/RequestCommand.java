@@ -1,11 +1,11 @@
 package dev.denoise.cli;
 
-import dev.denoise.localstack.ProjectHome;
 import dev.denoise.client.ImageCollector;
 import dev.denoise.client.RequestSender;
 import dev.denoise.client.ResultStream;
 import dev.denoise.client.SampleRequests;
 import dev.denoise.diffusion.Architectures;
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;

@@ -1,8 +1,8 @@
 package dev.denoise.cli;
 
 import dev.denoise.diffusion.ComputeDevice;
-import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.sampler.SamplingServiceMain;
+import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.Setting;
 import java.util.HashMap;
 import java.util.Map;

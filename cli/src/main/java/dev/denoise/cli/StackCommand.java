@@ -1,11 +1,11 @@
 package dev.denoise.cli;
 
-import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.localstack.LocalStack;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.localstack.StackPortOptions;
 import dev.denoise.localstack.StackSecurity;
 import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.PrintStream;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.denoise.cli;
 
-import dev.denoise.localstack.ProjectHome;
 import dev.denoise.diffusion.Architectures;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.trainer.ConsoleProgress;
 import dev.denoise.trainer.DenoiserTrainer;

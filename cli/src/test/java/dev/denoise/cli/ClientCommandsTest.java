@@ -1,13 +1,13 @@
 package dev.denoise.cli;
 
-import dev.denoise.client.loadtest.LoadReport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.denoise.client.loadtest.LoadReport;
 import dev.denoise.localstack.FreePorts;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client commands against a real broker, registry and a running sampler. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class ClientCommandsTest {
     private static ServingFixture serving;
 

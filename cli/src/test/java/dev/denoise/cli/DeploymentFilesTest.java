@@ -1,8 +1,8 @@
 package dev.denoise.cli;
 
-import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;
@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * No Docker engine or Kubernetes cluster runs here, so docker-compose.yml and k8s/ are checked

@@ -1,8 +1,8 @@
 package dev.denoise.cli;
 
-import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;

@@ -3,7 +3,7 @@ package dev.denoise.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.TrainedModelFiles;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Publishing, listing and promoting versions, seen in the versions of the images a running sampler makes. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class ModelsCommandTest {
 
     @Test

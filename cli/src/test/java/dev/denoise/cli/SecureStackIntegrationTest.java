@@ -1,15 +1,16 @@
 package dev.denoise.cli;
 
-import dev.denoise.schemas.TopicProvisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.FreePorts;
 import dev.denoise.localstack.LocalStack;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.sampler.SamplingService;
+import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.TrainedModelFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * principal. The round trip works with each principal doing its part; a wrong password and a
  * principal without the ACL are refused with errors that name the cause.
  */
+@Tag(KafkaStackTest.TAG)
 class SecureStackIntegrationTest {
     private static final Path TOOLS = Path.of(System.getProperty("denoise.home", "..")).resolve(".denoise/tools");
 

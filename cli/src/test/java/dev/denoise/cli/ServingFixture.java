@@ -1,14 +1,14 @@
 package dev.denoise.cli;
 
-import dev.denoise.schemas.TopicProvisioner;
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.sampler.SamplingService;
+import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.ModelVersionPublisher;

@@ -1,12 +1,12 @@
 package dev.denoise.cli;
 
-import dev.denoise.bench.EvaluateCommand;
-import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import dev.denoise.bench.EvaluateCommand;
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.SampleEvaluation;
 import dev.denoise.trainer.TrainedModelFiles;
 import dev.denoise.trainer.TrainingListener;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * each digit at its default 8 ddim steps and guidance, and the project's digit classifier reads
  * the digit asked for in at least the target share of the images.
  */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class ShippedModelTest {
     private static final Pattern FILE = Pattern.compile(".*-digit(\\d)-seed(\\d+)-mnist-cond-v\\d+\\.png");
 

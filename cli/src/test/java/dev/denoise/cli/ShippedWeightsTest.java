@@ -1,6 +1,5 @@
 package dev.denoise.cli;
 
-import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
@@ -9,6 +8,7 @@ import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.MaskedSampler;
 import dev.denoise.diffusion.MaskedUNet;
+import dev.denoise.localstack.ProjectHome;
 import dev.denoise.trainer.TrainedModel;
 import dev.denoise.trainer.TrainedModelFiles;
 import java.util.Map;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.FreePorts;
 import dev.denoise.localstack.StackEndpoints;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class TopicsCommandTest {
 
     @Test

@@ -11,7 +11,7 @@ import dev.denoise.schemas.registry.SchemaRegistryClient;
 import dev.denoise.schemas.registry.SchemaRegistryException;
 import dev.denoise.schemas.serde.AvroDeserializer;
 import dev.denoise.schemas.serde.AvroSerializer;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The serde against a real broker and a real registry. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class AvroSerdeIntegrationTest {
     private StackEndpoints stack;
     private Topics topics;

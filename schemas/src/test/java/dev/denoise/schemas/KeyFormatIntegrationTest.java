@@ -8,7 +8,7 @@ import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.registry.SchemaRegistryClient;
 import dev.denoise.schemas.serde.ConfluentWireFormat;
 import dev.denoise.schemas.serde.KeySerde;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Keys as Confluent's StringSerializer writes them, or as Avro strings for its legacy AvroConsumer, against a real registry. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class KeyFormatIntegrationTest {
 
     @Test

@@ -190,7 +190,7 @@ final class ContinuousBatcher {
     /**
      * One iteration, on the compute thread: fill free slots, then one step for one version's
      * slots; the next iteration is queued if this one moved any. Whatever goes wrong is logged
-     * and never leaves the scheduler stopped: the stream threads' punctuations kick it again.
+     * and never leaves the batcher stopped: the stream threads' punctuations kick it again.
      */
     private Void iterate() {
         boolean moved = false;
@@ -208,7 +208,7 @@ final class ContinuousBatcher {
                 moved = true;
             }
         } catch (RuntimeException | Error e) {
-            LOG.error("A scheduler iteration failed", e);
+            LOG.error("A batcher iteration failed", e);
         } finally {
             synchronized (this) {
                 iterationQueued = false;

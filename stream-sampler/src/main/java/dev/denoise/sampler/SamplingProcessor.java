@@ -31,19 +31,19 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
     record Names(String pendingStore, String imagesSink, String failuresSink) {}
 
     private final RequestIntake intake;
-    private final ContinuousBatcher scheduler;
+    private final ContinuousBatcher batcher;
     private final ServiceMetrics metrics;
     private final Duration tick;
     private final Names names;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingSeed> pending;
     private ContinuousBatcher.Owner owner;
-    /** Seeds of this task handed to the scheduler and not yet emitted or failed. */
+    /** Seeds of this task handed to the batcher and not yet emitted or failed. */
     private long offered;
 
-    SamplingProcessor(RequestIntake intake, ContinuousBatcher scheduler, ServiceMetrics metrics, Duration tick, Names names) {
+    SamplingProcessor(RequestIntake intake, ContinuousBatcher batcher, ServiceMetrics metrics, Duration tick, Names names) {
         this.intake = intake;
-        this.scheduler = scheduler;
+        this.batcher = batcher;
         this.metrics = metrics;
         this.tick = tick;
         this.names = names;
@@ -54,7 +54,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         this.context = context;
         this.pending = context.getStateStore(names.pendingStore());
         forgetWork(); // Streams may init a processor again (a task resumed or revived): the store is the truth
-        owner = scheduler.register();
+        owner = batcher.register();
         Map<String, List<PendingSeed>> restored = new LinkedHashMap<>();
         try (KeyValueIterator<String, PendingSeed> entries = pending.all()) {
             entries.forEachRemaining(entry -> restored.computeIfAbsent(entry.value.requestId(), id -> new ArrayList<>())
@@ -84,18 +84,18 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
 
     private void offer(List<PendingSeed> seeds) {
         offered += seeds.size();
-        scheduler.offer(owner, seeds);
-        metrics.pendingChanged(seeds.size()); // after: whoever sees the seeds counted sees them with the scheduler
+        batcher.offer(owner, seeds);
+        metrics.pendingChanged(seeds.size()); // after: whoever sees the seeds counted sees them with the batcher
     }
 
-    /** Emits what the scheduler finished; fails what waited past its deadline or for a model that never came. */
+    /** Emits what the batcher finished; fails what waited past its deadline or for a model that never came. */
     private void tick(long now) {
         emitFinished();
-        scheduler.expire(now);
+        batcher.expire(now);
     }
 
     private void emitFinished() {
-        for (SeedOutcome outcome : scheduler.collect(owner)) {
+        for (SeedOutcome outcome : batcher.collect(owner)) {
             if (outcome instanceof SeedOutcome.Sampled sampled) {
                 context.forward(new Record<String, Object>(sampled.seed().requestId(), OutputRecords.image(sampled),
                         sampled.endMs()), names.imagesSink());
@@ -108,7 +108,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
         }
     }
 
-    /** The scheduler forgets this task's seeds; they stay in the store for whichever instance gets the task next. */
+    /** The batcher forgets this task's seeds; they stay in the store for whichever instance gets the task next. */
     @Override
     public void close() {
         forgetWork();
@@ -116,7 +116,7 @@ final class SamplingProcessor implements Processor<String, byte[], String, Objec
 
     private void forgetWork() {
         if (owner != null) {
-            scheduler.abandon(owner);
+            batcher.abandon(owner);
             owner = null;
         }
         metrics.pendingChanged(-offered);

@@ -8,8 +8,6 @@ import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -27,40 +25,57 @@ public final class SamplingService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SamplingService.class);
 
     private final ComputeThread compute;
-    private final ContinuousBatcher scheduler;
+    private final ContinuousBatcher batcher;
     private final ModelRegistry registry;
     private final ModelVersionFollower follower;
     private final KafkaStreams streams;
     private final BrokerProbe brokers;
     private final HealthServer http;
+    /** Whether the compute thread is this service's own, closed with it, or its starter's. */
+    private final boolean ownsCompute;
 
-    private SamplingService(ComputeThread compute, ContinuousBatcher scheduler, ModelRegistry registry,
-                          ModelVersionFollower follower, KafkaStreams streams, BrokerProbe brokers, HealthServer http) {
+    private SamplingService(ComputeThread compute, boolean ownsCompute, ContinuousBatcher batcher, ModelRegistry registry,
+                            ModelVersionFollower follower, KafkaStreams streams, BrokerProbe brokers, HealthServer http) {
         this.compute = compute;
+        this.ownsCompute = ownsCompute;
         this.brokers = brokers;
-        this.scheduler = scheduler;
+        this.batcher = batcher;
         this.registry = registry;
         this.follower = follower;
         this.streams = streams;
         this.http = http;
     }
 
+    /** Starts the service with a compute thread of its own. */
     public static SamplingService start(ConnectionSettings connection, ServiceSettings settings) throws IOException {
+        return start(connection, settings, new ComputeThread("denoise-compute"), true);
+    }
+
+    /**
+     * Starts the service on {@code compute}, the process's one thread for model work, which the
+     * caller shares (to run model work of its own beside the service) and closes after the service.
+     */
+    public static SamplingService start(ConnectionSettings connection, ServiceSettings settings, ComputeThread compute)
+            throws IOException {
+        return start(connection, settings, compute, false);
+    }
+
+    private static SamplingService start(ConnectionSettings connection, ServiceSettings settings, ComputeThread compute,
+                                         boolean ownsCompute) throws IOException {
         Topics topics = Topics.of(connection);
         ServiceMetrics metrics = new ServiceMetrics();
-        ComputeThread compute = new ComputeThread("denoise-compute");
         ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions(),
                 settings.qualityTolerance());
-        ContinuousBatcher scheduler = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
+        ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
-        KafkaStreams streams = new KafkaStreams(SamplingTopology.build(topics, settings, registry, scheduler, metrics),
+        KafkaStreams streams = new KafkaStreams(SamplingTopology.build(topics, settings, registry, batcher, metrics),
                 streamsConfig(connection, settings));
         streams.start();
         BrokerProbe brokers = new BrokerProbe(connection);
         HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry, brokers),
                 () -> metrics.render(registry.latestVersions()));
-        return new SamplingService(compute, scheduler, registry, follower, streams, brokers, http);
+        return new SamplingService(compute, ownsCompute, batcher, registry, follower, streams, brokers, http);
     }
 
     /** The port of /health, /ready and /metrics. */
@@ -113,16 +128,6 @@ public final class SamplingService implements AutoCloseable {
         return registry;
     }
 
-    /** Runs {@code work} on the thread that samples, e.g. to compare against it, and waits for it. */
-    public <T> T onComputeThread(Callable<T> work) {
-        return compute.call(work);
-    }
-
-    /** Queues {@code work} on the thread that samples, behind what is queued there now, and returns at once. */
-    public <T> CompletableFuture<T> submitToComputeThread(Callable<T> work) {
-        return compute.submit(work);
-    }
-
     /**
      * Gives no seed a new slot, waits (up to 25 s) until the seeds in slots are emitted, then
      * stops Streams, which commits them; seeds not yet in a slot stay pending in the store
@@ -130,11 +135,11 @@ public final class SamplingService implements AutoCloseable {
      */
     @Override
     public void close() {
-        scheduler.stopAdmitting(); // before anything observable changes: a stop that has begun starts no seed
+        batcher.stopAdmitting(); // before anything observable changes: a stop that has begun starts no seed
         http.close();
         if (streams.state().isRunningOrRebalancing()) {
             try {
-                if (!scheduler.drain(DRAIN_TIMEOUT)) {
+                if (!batcher.drain(DRAIN_TIMEOUT)) {
                     LOG.warn("Seeds still sampling after {} s; they stay pending for the next instance",
                             DRAIN_TIMEOUT.toSeconds());
                 }
@@ -150,7 +155,9 @@ public final class SamplingService implements AutoCloseable {
         }
         follower.close();
         brokers.close();
-        compute.close();
+        if (ownsCompute) {
+            compute.close();
+        }
         registry.close();
     }
 }

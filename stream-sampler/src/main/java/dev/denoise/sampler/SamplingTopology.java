@@ -11,7 +11,7 @@ import org.apache.kafka.streams.state.Stores;
  * requests ──► sampler (pending store) ──► images
  *                  │    ▲             └──► failures (dead letters)
  *                  ▼    │
- *             step scheduler (compute thread)
+ *             step batcher (compute thread)
  *
  * <p>Requests are read as raw bytes and decoded inside the processor, so an undecodable record
  * becomes a failure record with its original bytes instead of stopping the application.
@@ -24,7 +24,7 @@ public final class SamplingTopology {
     private SamplingTopology() {}
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
-    static Topology build(Topics topics, ServiceSettings settings, ModelRegistry registry, ContinuousBatcher scheduler,
+    static Topology build(Topics topics, ServiceSettings settings, ModelRegistry registry, ContinuousBatcher batcher,
                           ServiceMetrics metrics) {
         Topology topology = new Topology();
         // Keys through the topics' key serde (string or Avro, DENOISE_KEY_FORMAT); request values as
@@ -34,7 +34,7 @@ public final class SamplingTopology {
         SamplingProcessor.Names names = new SamplingProcessor.Names(PENDING_STORE, IMAGES_SINK, FAILURES_SINK);
         topology.addProcessor("sampler", () -> new SamplingProcessor(new RequestIntake(
                 topics.requests.valueSerde().deserializer(), new RequestValidation(settings, Samplers.all().keySet()),
-                registry), scheduler, metrics, settings.maxWait(), names), "requests");
+                registry), batcher, metrics, settings.maxWait(), names), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");
         topology.addSink(IMAGES_SINK, topics.images.name(), topics.images.keySerde().serializer(),

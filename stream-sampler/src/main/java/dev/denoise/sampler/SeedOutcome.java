@@ -3,7 +3,7 @@ package dev.denoise.sampler;
 import dev.denoise.schemas.FailureReason;
 import java.util.List;
 
-/** What became of seeds the scheduler took from the waiting queue: an image, or a failure of their request. */
+/** What became of seeds the batcher took from the waiting queue: an image, or a failure of their request. */
 sealed interface SeedOutcome {
 
     /** The seeds whose store entries this outcome settles. */

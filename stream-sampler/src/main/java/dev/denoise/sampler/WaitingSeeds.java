@@ -33,7 +33,7 @@ final class WaitingSeeds {
         private final long arrival;
         private final ArrayDeque<PendingSeed> seeds = new ArrayDeque<>();
         private double pass;
-        /** Whether an image of it is done, for the time-to-first-image metric (the scheduler's, under its lock). */
+        /** Whether an image of it is done, for the time-to-first-image metric (the batcher's, under its lock). */
         boolean answered;
 
         private Request(ContinuousBatcher.Owner owner, PendingSeed first, long arrival, double pass) {

@@ -12,7 +12,7 @@ import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.serde.ConfluentWireFormat;
 import dev.denoise.schemas.serde.KeySerde;
 import dev.denoise.testsupport.Await;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** With DENOISE_KEY_FORMAT=avro the sampler writes image keys as Confluent's AvroConsumer reads them. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class AvroKeysIntegrationTest {
 
     @Test

@@ -14,6 +14,7 @@ import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -45,6 +46,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link LocalStack} in a folder of its own), under a load of requests: a read_committed consumer
  * must see every image exactly once.
  */
+@Tag(KafkaStackTest.TAG)
 class BrokerFaultIntegrationTest {
     private static final Path TOOLS = Path.of(System.getProperty("denoise.home", "..")).resolve(".denoise/tools");
     private static final int REQUESTS = 60;

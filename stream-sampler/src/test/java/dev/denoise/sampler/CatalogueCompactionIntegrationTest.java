@@ -12,7 +12,7 @@ import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The catalogue topics compacted for real by the broker's log cleaner: every version survives, so a
  * sampler started afterwards serves a request pinned to the oldest, and the newest promotion holds.
  */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class CatalogueCompactionIntegrationTest {
     /** A segment rolls 100 ms after it opened, and the cleaner takes any log with something to clean. */
     private static final Map<String, String> CLEAN_AT_ONCE = Map.of(TopicConfig.SEGMENT_MS_CONFIG, "100",

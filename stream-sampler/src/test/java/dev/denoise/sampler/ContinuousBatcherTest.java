@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.CondUNet;
-import dev.denoise.diffusion.Samplers;
 import dev.denoise.diffusion.Sampler;
+import dev.denoise.diffusion.Samplers;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -27,14 +27,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The step scheduler on the compute thread with real (untrained) models, no Kafka: which seeds
+ * The step batcher on the compute thread with real (untrained) models, no Kafka: which seeds
  * get slots, in what order images come out, and that an image does not depend on its slot-mates.
  * Where the order matters, the test holds the compute thread and lets it run iteration by iteration.
  */
 class ContinuousBatcherTest {
     private static final long NOW = System.currentTimeMillis();
 
-    private final ComputeThread compute = new ComputeThread("scheduler-test-compute");
+    private final ComputeThread compute = new ComputeThread("batcher-test-compute");
     private final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1);
     private final ServiceMetrics metrics = new ServiceMetrics();
     private final List<SeedOutcome> outcomes = new ArrayList<>();
@@ -51,11 +51,11 @@ class ContinuousBatcherTest {
         compute.close();
     }
 
-    private ContinuousBatcher scheduler(int slots) {
-        return scheduler(slots, Samplers.all());
+    private ContinuousBatcher batcher(int slots) {
+        return batcher(slots, Samplers.all());
     }
 
-    private ContinuousBatcher scheduler(int slots, Map<String, Sampler> samplers) {
+    private ContinuousBatcher batcher(int slots, Map<String, Sampler> samplers) {
         ServiceSettings settings = ServiceSettings.resolve(Map.of(ServiceSettings.MAX_BATCH.flag(), String.valueOf(slots)),
                 Map.of());
         return new ContinuousBatcher(compute, registry, samplers, settings, metrics);
@@ -77,7 +77,7 @@ class ContinuousBatcherTest {
     }
 
     /**
-     * Holds the compute thread: work handed to it meanwhile (the scheduler's next iteration) waits
+     * Holds the compute thread: work handed to it meanwhile (the batcher's next iteration) waits
      * behind the hold, so a test offers seeds between iterations of its choosing.
      */
     private final class Hold {
@@ -115,10 +115,10 @@ class ContinuousBatcherTest {
     }
 
     /** Collects outcomes until {@code seeds} seeds have one, punctuating as a stream thread does. */
-    private void collect(ContinuousBatcher scheduler, ContinuousBatcher.Owner owner, int seeds) throws Exception {
+    private void collect(ContinuousBatcher batcher, ContinuousBatcher.Owner owner, int seeds) throws Exception {
         Await.until(seeds + " seeds settled", () -> {
-            scheduler.expire(System.currentTimeMillis());
-            outcomes.addAll(scheduler.collect(owner));
+            batcher.expire(System.currentTimeMillis());
+            outcomes.addAll(batcher.collect(owner));
             return outcomes.stream().mapToInt(o -> o.seeds().size()).sum() >= seeds;
         });
     }
@@ -130,18 +130,18 @@ class ContinuousBatcherTest {
 
     @Test
     void aSmallRequestSentBehindABurstFinishesBeforeTheBurst() throws Exception {
-        ContinuousBatcher scheduler = scheduler(4);
-        ContinuousBatcher.Owner owner = scheduler.register();
+        ContinuousBatcher batcher = batcher(4);
+        ContinuousBatcher.Owner owner = batcher.register();
         Hold hold = new Hold();
-        scheduler.offer(owner, article("burst", 24, 40));
+        batcher.offer(owner, article("burst", 24, 40));
         hold.advance(1);
-        assertThat(scheduler.occupied()).as("a burst larger than the free slots enters as a pipeline, "
+        assertThat(batcher.occupied()).as("a burst larger than the free slots enters as a pipeline, "
                 + "⌈4 slots / 40 steps⌉ seed an iteration").isEqualTo(1);
         hold.advance(4);
-        assertThat(scheduler.occupied()).isEqualTo(4);
-        scheduler.offer(owner, article("small", 2, 4));
+        assertThat(batcher.occupied()).isEqualTo(4);
+        batcher.offer(owner, article("small", 2, 4));
         hold.release();
-        collect(scheduler, owner, 26);
+        collect(batcher, owner, 26);
 
         List<String> order = imageOrder();
         int lastSmall = order.lastIndexOf("small");
@@ -153,15 +153,15 @@ class ContinuousBatcherTest {
 
     @Test
     void seedsOfDifferentStepCountsShareIterations() throws Exception {
-        ContinuousBatcher scheduler = scheduler(8);
-        ContinuousBatcher.Owner owner = scheduler.register();
+        ContinuousBatcher batcher = batcher(8);
+        ContinuousBatcher.Owner owner = batcher.register();
         Hold hold = new Hold();
-        scheduler.offer(owner, article("eight", 4, 8));
-        scheduler.offer(owner, article("forty", 4, 40));
+        batcher.offer(owner, article("eight", 4, 8));
+        batcher.offer(owner, article("forty", 4, 40));
         long iterationsBefore = iterations(metrics);
         hold.release();
         outcomes.clear();
-        collect(scheduler, owner, 8);
+        collect(batcher, owner, 8);
         // Both fit in the free slots and start together: the 8-step seeds ride along the 40-step ones.
         assertThat(iterations(metrics) - iterationsBefore).as("iterations for 4 seeds at 8 steps beside 4 at 40")
                 .isEqualTo(40);
@@ -174,13 +174,13 @@ class ContinuousBatcherTest {
 
     @Test
     void freeSlotsGoToWaitingRequestsByPriority() throws Exception {
-        ContinuousBatcher scheduler = scheduler(4);
-        ContinuousBatcher.Owner owner = scheduler.register();
+        ContinuousBatcher batcher = batcher(4);
+        ContinuousBatcher.Owner owner = batcher.register();
         Hold hold = new Hold();
-        scheduler.offer(owner, request("low", "mnist", 12, 1, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE));
-        scheduler.offer(owner, request("high", "mnist", 12, 1, PendingSeed.NO_LABEL, Float.NaN, 3, PendingSeed.NO_DEADLINE));
+        batcher.offer(owner, request("low", "mnist", 12, 1, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE));
+        batcher.offer(owner, request("high", "mnist", 12, 1, PendingSeed.NO_LABEL, Float.NaN, 3, PendingSeed.NO_DEADLINE));
         hold.release();
-        collect(scheduler, owner, 24);
+        collect(batcher, owner, 24);
 
         List<String> firstTwelve = imageOrder().subList(0, 12);
         assertThat(firstTwelve.stream().filter("high"::equals).count()).as("priority 3 gets three slots for every one")
@@ -191,15 +191,15 @@ class ContinuousBatcherTest {
 
     @Test
     void aSeedNotStartedByItsDeadlineFailsAndAStartedOneFinishes() throws Exception {
-        ContinuousBatcher scheduler = scheduler(2);
-        ContinuousBatcher.Owner owner = scheduler.register();
+        ContinuousBatcher batcher = batcher(2);
+        ContinuousBatcher.Owner owner = batcher.register();
         long deadline = System.currentTimeMillis() + 60_000;
         Hold hold = new Hold();
-        scheduler.offer(owner, request("late", "mnist", 6, 40, PendingSeed.NO_LABEL, Float.NaN, 1, deadline));
+        batcher.offer(owner, request("late", "mnist", 6, 40, PendingSeed.NO_LABEL, Float.NaN, 1, deadline));
         hold.advance(2); // one seed starts an iteration: two sampling, four waiting
-        scheduler.expire(deadline + 1);
+        batcher.expire(deadline + 1);
         hold.release();
-        collect(scheduler, owner, 6);
+        collect(batcher, owner, 6);
 
         assertThat(outcomes).filteredOn(SeedOutcome.Failed.class::isInstance).singleElement().satisfies(failure -> {
             assertThat(((SeedOutcome.Failed) failure).reason()).isEqualTo(FailureReason.DEADLINE_EXCEEDED);
@@ -208,9 +208,9 @@ class ContinuousBatcherTest {
         assertThat(imageOrder()).as("the two started ones finish").hasSize(2);
 
         outcomes.clear();
-        scheduler.offer(owner, request("past", "mnist", 3, 8, PendingSeed.NO_LABEL, Float.NaN, 1,
+        batcher.offer(owner, request("past", "mnist", 3, 8, PendingSeed.NO_LABEL, Float.NaN, 1,
                 System.currentTimeMillis() - 1));
-        collect(scheduler, owner, 3);
+        collect(batcher, owner, 3);
         assertThat(outcomes).singleElement().extracting(o -> ((SeedOutcome.Failed) o).reason())
                 .isEqualTo(FailureReason.DEADLINE_EXCEEDED);
     }
@@ -229,11 +229,11 @@ class ContinuousBatcherTest {
                 throw new IllegalStateException("broken on purpose");
             }
         });
-        ContinuousBatcher scheduler = scheduler(4, samplers);
-        ContinuousBatcher.Owner owner = scheduler.register();
-        scheduler.offer(owner, article("broken", 3, 8));
-        scheduler.offer(owner, request("fine", "cond", 2, 4, 1, 2f, 1, PendingSeed.NO_DEADLINE));
-        collect(scheduler, owner, 5);
+        ContinuousBatcher batcher = batcher(4, samplers);
+        ContinuousBatcher.Owner owner = batcher.register();
+        batcher.offer(owner, article("broken", 3, 8));
+        batcher.offer(owner, request("fine", "cond", 2, 4, 1, 2f, 1, PendingSeed.NO_DEADLINE));
+        collect(batcher, owner, 5);
 
         assertThat(outcomes).filteredOn(SeedOutcome.Failed.class::isInstance).singleElement().satisfies(failure -> {
             assertThat(((SeedOutcome.Failed) failure).reason()).isEqualTo(FailureReason.INTERNAL_ERROR);
@@ -241,7 +241,7 @@ class ContinuousBatcherTest {
             assertThat(failure.seeds()).hasSize(3);
         });
         assertThat(imageOrder()).containsExactly("fine", "fine");
-        assertThat(scheduler.occupied()).isZero();
+        assertThat(batcher.occupied()).isZero();
         assertThat(registry.acquire("mnist", 0).map(model -> {
             registry.release(model);
             return model.version();
@@ -255,8 +255,8 @@ class ContinuousBatcherTest {
      */
     @Test
     void anImageDoesNotDependOnWhichSlotsItSharedIterationsWith() throws Exception {
-        ContinuousBatcher scheduler = scheduler(6);
-        ContinuousBatcher.Owner owner = scheduler.register();
+        ContinuousBatcher batcher = batcher(6);
+        ContinuousBatcher.Owner owner = batcher.register();
         List<List<PendingSeed>> requests = List.of(
                 request("ddim-8", "cond", "ddim", 5, 8, 3, 2f, 1, PendingSeed.NO_DEADLINE),
                 request("ddpm-20", "cond", "ddpm", 4, 20, PendingSeed.NO_LABEL, Float.NaN, 2, PendingSeed.NO_DEADLINE),
@@ -264,8 +264,8 @@ class ContinuousBatcherTest {
                 request("ddim-4", "cond", "ddim", 3, 4, 5, 0f, 1, PendingSeed.NO_DEADLINE),
                 request("article-12", "mnist", 4, 12, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE),
                 request("article-3", "mnist", 3, 3, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE));
-        requests.forEach(seeds -> scheduler.offer(owner, seeds));
-        collect(scheduler, owner, 23);
+        requests.forEach(seeds -> batcher.offer(owner, seeds));
+        collect(batcher, owner, 23);
 
         int identical = 0;
         for (SeedOutcome outcome : outcomes) {

@@ -9,7 +9,7 @@ import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A sampler in its own JVM is killed with SIGKILL while 2,000 seeds are in flight; a new one
  * starts on the same state directory (a restarted pod with its volume) and finishes the work.
  * A read_committed consumer must see every image exactly once. While seeds wait, the step
- * scheduler keeps every slot occupied, so the kill lands with slots mid-trajectory.
+ * batcher keeps every slot occupied, so the kill lands with slots mid-trajectory.
  */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class CrashRecoveryIntegrationTest {
     private static final int REQUESTS = 20;
     private static final int SEEDS_PER_REQUEST = 100;

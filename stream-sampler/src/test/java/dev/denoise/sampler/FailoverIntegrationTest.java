@@ -10,7 +10,7 @@ import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from the kill to the first image of every partition that still had work, which the session
  * timeout and the standby stores govern.
  */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class FailoverIntegrationTest {
     private static final int PARTITIONS = 6;
     private static final int REQUESTS_PER_PARTITION = 4;

@@ -5,12 +5,13 @@ import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
+import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * instance; the seeds still waiting stay pending, and the next instance samples them: each image
  * exactly once in all.
  */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class GracefulStopIntegrationTest {
 
     /**
@@ -52,20 +53,21 @@ class GracefulStopIntegrationTest {
         SampleRequest request = SampleRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
                 .setSeeds(LongStream.range(0, 100).boxed().toList()).setSteps(8).setRequestedAt(Instant.now()).build();
 
-        SamplingService sampler = SamplingService.start(connection, settings);
+        ComputeThread compute = new ComputeThread("stop-compute"); // shared, so the test can hold it
+        SamplingService sampler = SamplingService.start(connection, settings, compute);
         CountDownLatch letFirstGo = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
         CompletableFuture<Void> closing = null;
         try {
             Await.until("the sampler ready", sampler::ready);
-            hold(sampler, letFirstGo);
+            hold(compute, letFirstGo);
             try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(connection.clientConfig(),
                     topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
                 producer.send(new ProducerRecord<>(topics.requests.name(), request.getRequestId(), request)).get();
             }
             int port = sampler.httpPort();
             Await.until("the request's 100 seeds accepted", () -> gauge(port, "denoise_pending_seeds") == 100);
-            hold(sampler, letGo); // behind the scheduler's first iteration, which waits behind the first hold
+            hold(compute, letGo); // behind the batcher's first iteration, which waits behind the first hold
             letFirstGo.countDown();
             Await.until("8 seeds in slots", () -> gauge(port, "denoise_sampling_seeds") == 8);
 
@@ -79,6 +81,7 @@ class GracefulStopIntegrationTest {
             if (closing == null) {
                 sampler.close();
             }
+            compute.close();
         }
         List<GeneratedImage> first = TopicReader.read(connection, topics.images,
                 image -> image.getRequestId().equals(request.getRequestId()), 8);
@@ -94,8 +97,8 @@ class GracefulStopIntegrationTest {
     }
 
     /** Holds the sampler's compute thread, after what is queued there now, until {@code letGo} opens. */
-    private static void hold(SamplingService sampler, CountDownLatch letGo) {
-        sampler.submitToComputeThread(() -> letGo.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES));
+    private static void hold(ComputeThread compute, CountDownLatch letGo) {
+        compute.submit(() -> letGo.await(Await.PATIENCE.toMinutes(), TimeUnit.MINUTES));
     }
 
     private static long gauge(int port, String name) throws Exception {

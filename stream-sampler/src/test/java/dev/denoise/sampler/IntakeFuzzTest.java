@@ -11,7 +11,7 @@ import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.registry.RegistryClientConfig;
 import dev.denoise.schemas.serde.AvroSerializer;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * reason, none throws out of {@code process} (which would stop a Streams thread), and every seed
  * of the valid ones (among them one written with a newer schema) gets exactly one image.
  */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class IntakeFuzzTest {
     private static final int CASES = 3000;
 

@@ -15,7 +15,7 @@ import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Hot swap under load and refusal of corrupt versions, on one running sampler. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class ModelSwapIntegrationTest {
     private static final AtomicLong SEEDS = new AtomicLong();
 

@@ -29,7 +29,7 @@ final class ProcessorHarness implements AutoCloseable {
     final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1);
     final ServiceMetrics metrics = new ServiceMetrics();
     final ServiceSettings settings = ServiceSettings.defaults();
-    final ContinuousBatcher scheduler = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
+    final ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
     final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     final KeyValueStore<String, PendingSeed> store = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(SamplingTopology.PENDING_STORE), Serdes.String(), PendingSeed.serde())
@@ -42,7 +42,7 @@ final class ProcessorHarness implements AutoCloseable {
         this.topics = topics;
         registry.install(version(1, weights(1)));
         processor = new SamplingProcessor(new RequestIntake(topics.requests.valueSerde().deserializer(),
-                new RequestValidation(settings, Samplers.all().keySet()), registry), scheduler, metrics,
+                new RequestValidation(settings, Samplers.all().keySet()), registry), batcher, metrics,
                 settings.maxWait(), new SamplingProcessor.Names(SamplingTopology.PENDING_STORE,
                 SamplingTopology.IMAGES_SINK, SamplingTopology.FAILURES_SINK));
         store.init(context.getStateStoreContext(), store);
@@ -90,7 +90,7 @@ final class ProcessorHarness implements AutoCloseable {
     void runUntilIdle() throws Exception {
         Await.until("every seed emitted", () -> {
             punctuate();
-            return store.approximateNumEntries() == 0 && scheduler.occupied() == 0 && scheduler.waiting() == 0;
+            return store.approximateNumEntries() == 0 && batcher.occupied() == 0 && batcher.waiting() == 0;
         });
         compute.call(() -> null);
         punctuate(); // anything a stray slot would still emit, emitted now

@@ -9,7 +9,7 @@ import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,12 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The processor's bookkeeping around the step scheduler, driven by Kafka's own mock context (the
+ * The processor's bookkeeping around the step batcher, driven by Kafka's own mock context (the
  * requests are real Confluent-wire-format records from the test registry). The compute thread is
  * held after exactly one iteration, so each test acts while the first seeds sample (or while
  * their images wait to be emitted), for sure.
  */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class SamplingProcessorTest {
     private Topics topics;
     private SampleRequest request;
@@ -74,8 +74,8 @@ class SamplingProcessorTest {
                     .as("each seed once").containsExactlyInAnyOrderElementsOf(
                             LongStream.range(0, 64).mapToObj(i -> (int) i).toList());
             assertThat(harness.store.approximateNumEntries()).as("no seed left pending").isZero();
-            assertThat(harness.scheduler.occupied()).as("slots still held").isZero();
-            assertThat(harness.scheduler.drain(Duration.ZERO)).as("no seed counted as sampling but never collected").isTrue();
+            assertThat(harness.batcher.occupied()).as("slots still held").isZero();
+            assertThat(harness.batcher.drain(Duration.ZERO)).as("no seed counted as sampling but never collected").isTrue();
             assertThat(harness.metrics.render(Map.of())).as("gauges")
                     .contains("denoise_pending_seeds 0\n", "denoise_sampling_seeds 0\n");
         }

@@ -18,7 +18,7 @@ import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.testsupport.Await;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.ModelVersionPublisher;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The sampler end to end on a real broker and registry, with a model published by the trainer's code. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class SamplingServiceIntegrationTest {
     private static ConnectionSettings connection;
     private static Topics topics;

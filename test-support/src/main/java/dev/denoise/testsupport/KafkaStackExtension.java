@@ -12,7 +12,7 @@ import org.testcontainers.DockerClientFactory;
  * Docker is available, otherwise an in-JVM KRaft broker and an Apicurio Registry process. One stack
  * per test JVM, shared by every test class, stopped when the JVM's tests are done.
  *
- * <p>Use {@code @ExtendWith(KafkaStackExtension.class)} and take a {@link StackEndpoints} parameter.
+ * <p>Annotate the class {@link KafkaStackTest} and take a {@link StackEndpoints} parameter.
  * {@code DENOISE_TEST_STACK=embedded} skips the Docker probe.
  */
 public final class KafkaStackExtension implements ParameterResolver {

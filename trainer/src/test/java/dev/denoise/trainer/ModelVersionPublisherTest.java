@@ -14,7 +14,7 @@ import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicProvisioner;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import dev.denoise.testsupport.KafkaStackExtension;
+import dev.denoise.testsupport.KafkaStackTest;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A trained model published to a real broker, read back and loaded into a working denoiser. */
-@ExtendWith(KafkaStackExtension.class)
+@KafkaStackTest
 class ModelVersionPublisherTest {
 
     @Test
