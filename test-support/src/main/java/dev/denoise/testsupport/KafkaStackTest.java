@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@KafkaStackTest
+@ExtendWith(KafkaStackExtension.class)
 @Tag(KafkaStackTest.TAG)
 public @interface KafkaStackTest {
     /** The tag of every test that starts real services; the build's lanes select by it. */
