@@ -4,9 +4,8 @@ import ai.djl.Device;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.DenoiserArchitecture;
-import dev.denoise.diffusion.MaskedUNet;
+import dev.denoise.diffusion.ModelFamily;
 import dev.denoise.diffusion.Sampler;
-import dev.denoise.diffusion.Samplers;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.trainer.ConsoleProgress;
 import dev.denoise.trainer.MaskedElbo;
@@ -31,31 +30,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", description = "Judge a trained model's samples with the project's digit classifier: label "
         + "accuracy, confidence, class entropy and Frechet distance to held-out digits beside the real-vs-real floor.")
 public final class EvaluateCommand implements Callable<Integer> {
-    /** What samples of a model family should read: label accuracy and confidence at least, Fréchet distance at most a multiple of the real floor. */
-    public record Targets(double labelAccuracy, double confidence, double frechetRatio) {
-        /** The continuous conditioned models' targets. */
-        public static final Targets CONTINUOUS = new Targets(0.97, 0.95, 3);
-        /** Masked diffusion's binary digits: no Fréchet target, the classifier learnt from grey digits. */
-        public static final Targets MASKED = new Targets(0.95, 0.9, Double.POSITIVE_INFINITY);
-
-        static Targets of(DenoiserArchitecture architecture) {
-            return architecture instanceof MaskedUNet ? MASKED : CONTINUOUS;
-        }
-
-        boolean metBy(SampleEvaluation.Verdict verdict) {
-            return !(verdict.labelAccuracy() < labelAccuracy) // NaN (unlabelled) passes this one
-                    && verdict.confidence() >= confidence
-                    && verdict.frechetDistance() <= frechetRatio * verdict.realFloor();
-        }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "label accuracy >= %.2f, confidence >= %.2f%s", labelAccuracy, confidence,
-                    Double.isInfinite(frechetRatio) ? ""
-                            : String.format(Locale.ROOT, ", Frechet distance <= %.0fx the floor", frechetRatio));
-        }
-    }
-
     @Parameters(index = "0", arity = "0..1", paramLabel = "WEIGHTS",
             description = "A <model>.weights file with its .properties beside it (default: the shipped "
                     + ProjectHome.SHIPPED_CONDITIONED + ").")
@@ -100,27 +74,25 @@ public final class EvaluateCommand implements Callable<Integer> {
         Device device = ComputeDevice.choose();
         try (Denoiser denoiser = Denoiser.load(model.weightsPackage(), device)) {
             DenoiserArchitecture architecture = denoiser.architecture();
-            String samplerName = sampler != null ? sampler : architecture.samplers().get(0);
-            if (!architecture.samplers().contains(samplerName)) {
-                throw new ParameterException(spec.commandLine(), architecture.name() + " takes the samplers "
-                        + architecture.samplers() + ", not " + samplerName);
-            }
-            Sampler chosen = Samplers.all().get(samplerName);
+            ModelFamily family = architecture.family();
+            String samplerName = sampler != null ? sampler : family.defaultSampler().name();
+            Sampler chosen = family.sampler(samplerName).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    architecture.name() + " takes the samplers " + family.samplerNames() + ", not " + samplerName));
             boolean labelled = architecture.classConditioned();
-            List<Integer> stepCounts = steps != null ? steps : List.of(architecture.defaultSteps());
-            List<Float> scales = !labelled ? List.of(0f) : guidance != null ? guidance : List.of(architecture.defaultGuidance());
-            Targets targets = Targets.of(architecture);
+            List<Integer> stepCounts = steps != null ? steps : List.of(family.defaultSteps());
+            List<Float> scales = !labelled ? List.of(0f) : guidance != null ? guidance : List.of(family.defaultGuidance());
+            EvaluationTargets targets = EvaluationTargets.of(family.name());
             try (SampleEvaluation evaluation = SampleEvaluation.open(data != null ? data : ProjectHome.shippedMnist(),
                     heldOut, ProjectHome.state().resolve("cache"), seed, device, new ConsoleProgress(System.err))) {
                 System.out.printf(Locale.ROOT, "%s (%s, sha256 %s…) on %s; classifier held-out accuracy %.3f; %d samples "
                                 + "a row, Frechet distances to %d held-out digits%n", model.modelName(), model.architecture(),
                         model.sha256().substring(0, 12), ComputeDevice.describe(), evaluation.classifierAccuracy(), samples,
                         evaluation.realCount());
-                if (architecture instanceof MaskedUNet) {
+                if (targets.estimatesElbo()) {
                     MaskedElbo.Estimate elbo = MaskedElbo.heldOut(denoiser, evaluation.heldOut(), elboDraws);
                     System.out.printf(Locale.ROOT, "held-out negative ELBO (no labels): %.2f ± %.2f nats an image (%d digits "
-                            + "binarised once, %d masking levels each; target <= 100)%n", elbo.nats(), elbo.standardError(),
-                            elbo.digits(), elbo.draws());
+                            + "binarised once, %d masking levels each; target <= %.0f)%n", elbo.nats(), elbo.standardError(),
+                            elbo.digits(), elbo.draws(), targets.negativeElbo());
                 }
                 System.out.printf(Locale.ROOT, "%-17s %5s %8s  %9s %10s %8s  %8s %7s %6s  %8s%n", "sampler", "steps",
                         "guidance", "label-acc", "confidence", "entropy", "Frechet", "floor", "ratio", "images/s");

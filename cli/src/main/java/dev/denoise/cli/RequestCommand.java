@@ -4,7 +4,7 @@ import dev.denoise.client.ImageCollector;
 import dev.denoise.client.RequestSender;
 import dev.denoise.client.ResultStream;
 import dev.denoise.client.SampleRequests;
-import dev.denoise.diffusion.Architectures;
+import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelCatalogue;
@@ -80,7 +80,7 @@ final class RequestCommand implements Callable<Integer> {
         Topics topics = Topics.of(settings);
         String architecture = requireKnownModel(settings);
         if (steps == null) {
-            steps = Architectures.named(architecture).defaultSteps();
+            steps = ModelFamilies.named(architecture).defaultSteps();
         }
         List<SampleRequest> requests = requests(seedList);
         if (!await) {

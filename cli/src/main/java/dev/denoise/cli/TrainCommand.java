@@ -1,8 +1,8 @@
 package dev.denoise.cli;
 
-import dev.denoise.diffusion.Architectures;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.trainer.ConsoleProgress;
@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
                 .withSeed(seed).withOutputDir(out != null ? out : ProjectHome.state().resolve("train"))
                 .withResume(resume).withThreads(threads).withHeldOut(heldOut).withModelName(model);
         System.out.println("Device: " + ComputeDevice.describe());
-        TrainedModel trained = new DenoiserTrainer(Architectures.named(architecture))
+        TrainedModel trained = new DenoiserTrainer(ModelFamilies.named(architecture).architecture())
                 .train(options, new ConsoleProgress(System.out));
         System.out.printf(Locale.ROOT, "Trained %s (%s), final loss %.5f, sha256 %s%n", trained.modelName(),
                 trained.architecture(), trained.finalLoss(), trained.sha256());

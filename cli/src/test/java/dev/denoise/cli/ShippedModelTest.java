@@ -3,7 +3,8 @@ package dev.denoise.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import dev.denoise.bench.EvaluateCommand;
+import dev.denoise.bench.EvaluationTargets;
+import dev.denoise.diffusion.CondUNet;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.testsupport.KafkaStackTest;
@@ -64,8 +65,9 @@ class ShippedModelTest {
                     asked.stream().mapToInt(Integer::intValue).toArray());
             System.out.printf(Locale.ROOT, "through Kafka: label accuracy %.3f, confidence %.3f, Frechet %.1f (floor %.1f)%n",
                     verdict.labelAccuracy(), verdict.confidence(), verdict.frechetDistance(), verdict.realFloor());
-            assertThat(verdict.labelAccuracy()).as("label accuracy").isGreaterThanOrEqualTo(EvaluateCommand.Targets.CONTINUOUS.labelAccuracy());
-            assertThat(verdict.confidence()).as("confidence").isGreaterThanOrEqualTo(EvaluateCommand.Targets.CONTINUOUS.confidence());
+            EvaluationTargets targets = EvaluationTargets.of(CondUNet.NAME);
+            assertThat(verdict.labelAccuracy()).as("label accuracy").isGreaterThanOrEqualTo(targets.labelAccuracy());
+            assertThat(verdict.confidence()).as("confidence").isGreaterThanOrEqualTo(targets.confidence());
         }
     }
 

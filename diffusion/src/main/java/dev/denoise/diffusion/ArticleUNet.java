@@ -16,7 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The source article's small U-Net for 28x28 single-channel images (309,057 parameters):
+ * The source article's model. The article corrupts each image as x' = x(1−a) + n·a (see {@link
+ * Corruption}), trains a small U-Net to predict x from x', and samples by x = x(1−m) + f(x)·m
+ * (see {@link ArticleSampler}).
+ *
+ * <p>Its U-Net, for 28x28 single-channel images (309,057 parameters):
  * 5x5 convolutions with padding 2; down 1→32→64→64 with SiLU and a 2x2 max-pool after the first
  * two; up 64→64→32→1, each preceded (except the first) by a nearest 2x upsample plus the matching
  * down activation added as skip; SiLU after every layer, the last one included, as in the article.
@@ -24,6 +28,11 @@ import java.util.Map;
 public final class ArticleUNet implements DenoiserArchitecture {
 
     public static final String NAME = "article-unet";
+    /** The step count a request gets when it names none. */
+    private static final int DEFAULT_STEPS = 40;
+    /** Its family: the network, its sampler and the defaults of a request (it takes no label, so no guidance). */
+    public static final ModelFamily FAMILY = new ModelFamily(NAME, ArticleUNet::new, hyperParameters -> new ArticleUNet(),
+            List.of(new ArticleSampler()), DEFAULT_STEPS, 0f);
 
     private final Layout layout;
 
@@ -33,7 +42,7 @@ public final class ArticleUNet implements DenoiserArchitecture {
     }
 
     /** Layout does not change the parameters, so it is not a hyper-parameter. */
-    public ArticleUNet(Layout layout) {
+    ArticleUNet(Layout layout) {
         this.layout = layout;
     }
 
@@ -56,20 +65,6 @@ public final class ArticleUNet implements DenoiserArchitecture {
     @Override
     public Shape imageShape() {
         return new Shape(1, 28, 28);
-    }
-
-    @Override
-    public List<String> samplers() {
-        return List.of(ArticleSampler.NAME);
-    }
-
-    @Override
-    public int defaultSteps() {
-        return 40;
-    }
-
-    public Layout layout() {
-        return layout;
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class Denoiser implements AutoCloseable {
 
     /** Resolves the architecture from the package itself, then loads as above. */
     public static Denoiser load(WeightsPackage weights, Device device) {
-        return load(Architectures.byName(weights.architecture(), weights.hyperParameters()),
+        return load(ModelFamilies.architecture(weights.architecture(), weights.hyperParameters()),
                 weights, device);
     }
 

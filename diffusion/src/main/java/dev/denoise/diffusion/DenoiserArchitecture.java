@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import java.util.List;
 import java.util.Map;
 
 /**
- * A denoising network family: a stable name and the hyper-parameters that, together with the
- * name, determine the parameter shapes. Weights are only ever loaded into an architecture whose
- * name and hyper-parameters match the ones they were trained with.
+ * A denoising network: its family's name and the hyper-parameters that, together with the name,
+ * determine the parameter shapes. Weights are only ever loaded into an architecture whose name and
+ * hyper-parameters match the ones they were trained with. What a request gets by default (sampler,
+ * steps, guidance) belongs to its {@link ModelFamily}.
  */
 public interface DenoiserArchitecture {
 
@@ -49,16 +49,10 @@ public interface DenoiserArchitecture {
         return false;
     }
 
-    /** The guidance scale a request gets when it names none (class-conditioned architectures only). */
-    default float defaultGuidance() {
-        return 0f;
+    /** The family of that name among {@link ModelFamilies#ALL}: its samplers and defaults. */
+    default ModelFamily family() {
+        return ModelFamilies.named(name());
     }
-
-    /** The names of the samplers that can sample it, its default first. */
-    List<String> samplers();
-
-    /** The step count a request gets when it names none. */
-    int defaultSteps();
 
     /** Input shape for a batch of {@code batchSize} images. */
     default Shape inputShape(long batchSize) {

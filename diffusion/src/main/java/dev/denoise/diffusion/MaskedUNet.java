@@ -7,15 +7,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A masked (absorbing-state) discrete diffusion model over a binarised digit's 784 pixels (Austin
  * et al., 2021; Sahoo et al., 2024, MDLM): each pixel is a token, 0 (black), 1 (white) or
- * {@link #MASK}. The network is {@link CondUNet}'s, with the tokens one-hot in (three channels,
- * so its first convolution is a token embedding summed over each 3x3 neighbourhood) and two
- * logits a pixel out (black, white); class-conditioned the same way (label dropout, guidance).
+ * {@link #MASK}. The network is the {@link UNet} that {@link CondUNet} is built on, with the
+ * tokens one-hot in (three channels, so its first convolution is a token embedding summed over
+ * each 3x3 neighbourhood) and two logits a pixel out (black, white); class-conditioned the same
+ * way (label dropout, guidance).
  *
  * <p>No time input: how far a sample has come is the number of masked tokens, which the tokens
  * themselves tell. The network's time embedding is fed that count, computed from the input here,
@@ -40,6 +40,11 @@ public final class MaskedUNet implements DenoiserArchitecture {
      * (figures in the README, "Discrete data").
      */
     public static final float DEFAULT_GUIDANCE = 1.5f;
+    /** The step count a request gets when it names none. */
+    private static final int DEFAULT_STEPS = 32;
+    /** Its family: the network, its samplers and the defaults of a request. */
+    public static final ModelFamily FAMILY = new ModelFamily(NAME, MaskedUNet::new, MaskedUNet::of,
+            MaskedSampler.NAMES.stream().<Sampler>map(MaskedSampler::new).toList(), DEFAULT_STEPS, DEFAULT_GUIDANCE);
 
     private final int[] channels;
 
@@ -57,7 +62,7 @@ public final class MaskedUNet implements DenoiserArchitecture {
 
     /** From published hyper-parameters (the channels); the rest is fixed by the name. */
     static MaskedUNet of(Map<String, String> hyperParameters) {
-        return new MaskedUNet(CondUNet.channels(NAME, hyperParameters));
+        return new MaskedUNet(UNet.channels(NAME, hyperParameters));
     }
 
     @Override
@@ -70,7 +75,7 @@ public final class MaskedUNet implements DenoiserArchitecture {
         return SortedMaps.of(Map.of(
                 "image", "1x28x28",
                 "channels", channels[0] + "," + channels[1] + "," + channels[2],
-                "embedding", String.valueOf(CondUNet.EMBEDDING),
+                "embedding", String.valueOf(UNet.EMBEDDING),
                 "classes", "10+none",
                 "tokens", "black,white,mask",
                 "time", "masked-count"));
@@ -78,7 +83,7 @@ public final class MaskedUNet implements DenoiserArchitecture {
 
     @Override
     public Block build() {
-        return new CondUNet.UNetBlock(channels, TOKENS, VALUES, Layout.CHANNELS_LAST);
+        return new UNet(channels, TOKENS, VALUES, Layout.CHANNELS_LAST);
     }
 
     @Override
@@ -89,7 +94,7 @@ public final class MaskedUNet implements DenoiserArchitecture {
     @Override
     public Shape[] inputShapes(long batchSize) {
         return new Shape[] {new Shape(batchSize, TOKENS, 28, 28), new Shape(batchSize, 1),
-                new Shape(batchSize, CondUNet.CLASSES)};
+                new Shape(batchSize, UNet.CLASSES)};
     }
 
     /** Every token masked, no label: where every sample starts. */
@@ -116,7 +121,7 @@ public final class MaskedUNet implements DenoiserArchitecture {
         NDArray oneHot = NDArrays.concat(new NDList(tokens.eq(0f), tokens.eq(1f), masked), 1)
                 .toType(DataType.FLOAT32, false);
         NDArray counts = masked.toType(DataType.FLOAT32, false).sum(new int[] {1, 2, 3}).reshape(labels.length, 1);
-        return CondUNet.inputs(oneHot, counts, labels);
+        return UNet.inputs(oneHot, counts, labels);
     }
 
     /**
@@ -134,20 +139,5 @@ public final class MaskedUNet implements DenoiserArchitecture {
     @Override
     public boolean classConditioned() {
         return true;
-    }
-
-    @Override
-    public float defaultGuidance() {
-        return DEFAULT_GUIDANCE;
-    }
-
-    @Override
-    public List<String> samplers() {
-        return MaskedSampler.NAMES;
-    }
-
-    @Override
-    public int defaultSteps() {
-        return 32;
     }
 }

@@ -26,8 +26,8 @@ class CondUNetTest {
 
     /** Counted by hand from the layers, as a second derivation of the size. */
     private static long expectedParameters(int c0, int c1, int c2) {
-        int e = CondUNet.EMBEDDING;
-        long embedding = (e * e + e) * 2L + (long) CondUNet.CLASSES * e;
+        int e = UNet.EMBEDDING;
+        long embedding = (e * e + e) * 2L + (long) UNet.CLASSES * e;
         long stem = 9L * c0 + c0;
         long out = 2L * c0 + 9L * c0 + 1;
         return embedding + stem + residual(c0, c0) + residual(c0, c1) + residual(c1, c2) + residual(c2, c2)
@@ -37,7 +37,7 @@ class CondUNetTest {
     private static long residual(int in, int out) {
         long norms = 2L * in + 2L * out;
         long convs = 9L * in * out + out + 9L * out * out + out;
-        long projection = (long) CondUNet.EMBEDDING * out + out;
+        long projection = (long) UNet.EMBEDDING * out + out;
         long shortcut = in == out ? 0 : (long) in * out + out;
         return norms + convs + projection + shortcut;
     }
@@ -65,11 +65,11 @@ class CondUNetTest {
             assertThat(weights.hyperParameters()).containsEntry("channels", "32,64,128").containsEntry("prediction", "v");
             try (Denoiser loaded = Denoiser.load(weights, Device.cpu())) {
                 assertThat(loaded.weights().sha256()).isEqualTo(weights.sha256());
-                assertThat(loaded.architecture().samplers()).containsExactly("ddim", "ddpm", "dpm-solver");
+                assertThat(loaded.architecture().family().samplerNames()).containsExactly("ddim", "ddpm", "dpm-solver");
                 assertThat(loaded.architecture().classConditioned()).isTrue();
             }
         }
-        assertThatThrownBy(() -> Architectures.byName("cond-unet", Map.of("channels", "a,b")))
+        assertThatThrownBy(() -> ModelFamilies.architecture("cond-unet", Map.of("channels", "a,b")))
                 .isInstanceOf(WeightsMismatchException.class).hasMessageContaining("three integers");
     }
 

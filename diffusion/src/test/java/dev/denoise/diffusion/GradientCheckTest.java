@@ -56,7 +56,7 @@ class GradientCheckTest {
     /** masked-unet's network: tokens one-hot in, two logits a pixel out, under a cross-entropy. */
     @Test
     void maskedUNetGradientsMatchAFloat64Reference() {
-        assertMatchesFloat64(new MaskedUNet(), new CondUNet.UNetBlock(new int[] {32, 64, 128}, 3, 2, Layout.CONTIGUOUS), 2026,
+        assertMatchesFloat64(new MaskedUNet(), new UNet(new int[] {32, 64, 128}, 3, 2, Layout.CONTIGUOUS), 2026,
                 GradientCheckTest::maskedGradients);
     }
 

@@ -79,8 +79,6 @@ class WeightsCodecTest {
             @Override public Map<String, String> hyperParameters() { return new ArticleUNet().hyperParameters(); }
             @Override public Block build() { return new LayoutConv2d(1, 1, 3, Layout.CONTIGUOUS); }
             @Override public Shape imageShape() { return new Shape(1, 28, 28); }
-            @Override public java.util.List<String> samplers() { return java.util.List.of(ArticleSampler.NAME); }
-            @Override public int defaultSteps() { return 1; }
         };
         WeightsPackage wrongShapes;
         try (Denoiser small = Denoiser.initialized(impostor, Device.cpu(), 1)) {

@@ -293,9 +293,9 @@ final class ContinuousBatcher {
             return true;
         }
         PendingSeed seed = waiting.take(request);
-        String samplerName = seed.sampler() != null ? seed.sampler() : architecture.samplers().get(0);
+        String samplerName = seed.sampler() != null ? seed.sampler() : architecture.family().defaultSampler().name();
         Float guidance = architecture.classConditioned()
-                ? (Float.isNaN(seed.guidance()) ? architecture.defaultGuidance() : seed.guidance()) : null;
+                ? (Float.isNaN(seed.guidance()) ? architecture.family().defaultGuidance() : seed.guidance()) : null;
         Trajectory trajectory;
         try {
             trajectory = samplers.get(samplerName).start(seed.seed(), seed.steps(),

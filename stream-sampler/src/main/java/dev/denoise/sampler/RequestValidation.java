@@ -73,9 +73,9 @@ final class RequestValidation {
 
     /** The checks that need the serving version's architecture. */
     static Optional<Rejection> check(PendingSeed seed, String model, DenoiserArchitecture architecture) {
-        if (seed.sampler() != null && !architecture.samplers().contains(seed.sampler())) {
+        if (seed.sampler() != null && architecture.family().sampler(seed.sampler()).isEmpty()) {
             return reject(FailureReason.UNKNOWN_SAMPLER, "Model " + model + " (" + architecture.name()
-                    + ") has no sampler '" + seed.sampler() + "'; it supports " + architecture.samplers());
+                    + ") has no sampler '" + seed.sampler() + "'; it supports " + architecture.family().samplerNames());
         }
         if (!architecture.classConditioned() && (seed.label() != PendingSeed.NO_LABEL || !Float.isNaN(seed.guidance()))) {
             return reject(FailureReason.INVALID_LABEL, "Model " + model + " (" + architecture.name()

@@ -2,7 +2,7 @@ package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.Samplers;
+import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.IOException;
@@ -66,7 +66,7 @@ public final class SamplingService implements AutoCloseable {
         ServiceMetrics metrics = new ServiceMetrics();
         ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions(),
                 settings.qualityTolerance());
-        ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
+        ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, ModelFamilies.samplers(), settings, metrics);
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
         KafkaStreams streams = new KafkaStreams(SamplingTopology.build(topics, settings, registry, batcher, metrics),

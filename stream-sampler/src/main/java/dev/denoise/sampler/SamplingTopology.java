@@ -1,6 +1,6 @@
 package dev.denoise.sampler;
 
-import dev.denoise.diffusion.Samplers;
+import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.schemas.Topics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -33,7 +33,7 @@ public final class SamplingTopology {
                 topics.requests.name());
         SamplingProcessor.Names names = new SamplingProcessor.Names(PENDING_STORE, IMAGES_SINK, FAILURES_SINK);
         topology.addProcessor("sampler", () -> new SamplingProcessor(new RequestIntake(
-                topics.requests.valueSerde().deserializer(), new RequestValidation(settings, Samplers.all().keySet()),
+                topics.requests.valueSerde().deserializer(), new RequestValidation(settings, ModelFamilies.samplers().keySet()),
                 registry), batcher, metrics, settings.maxWait(), names), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), PendingSeed.serde()), "sampler");

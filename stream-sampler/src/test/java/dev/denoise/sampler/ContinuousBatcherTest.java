@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.CondUNet;
+import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.diffusion.Sampler;
-import dev.denoise.diffusion.Samplers;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -52,7 +52,7 @@ class ContinuousBatcherTest {
     }
 
     private ContinuousBatcher batcher(int slots) {
-        return batcher(slots, Samplers.all());
+        return batcher(slots, ModelFamilies.samplers());
     }
 
     private ContinuousBatcher batcher(int slots, Map<String, Sampler> samplers) {
@@ -217,7 +217,7 @@ class ContinuousBatcherTest {
 
     @Test
     void aSamplerThatThrowsFailsItsRequestAndTheSchedulerGoesOn() throws Exception {
-        Map<String, Sampler> samplers = new java.util.HashMap<>(Samplers.all());
+        Map<String, Sampler> samplers = new java.util.HashMap<>(ModelFamilies.samplers());
         samplers.put("article", new Sampler() {
             @Override
             public String name() {
@@ -274,7 +274,7 @@ class ContinuousBatcherTest {
             LoadedModel model = registry.acquire(seed.model(), 0).orElseThrow();
             byte[] alone;
             try {
-                Sampler sampler = Samplers.all().get(sampled.sampler());
+                Sampler sampler = ModelFamilies.samplers().get(sampled.sampler());
                 alone = compute.call(() -> seed.model().equals("cond")
                         ? sampler.sample(model.denoiser(), new long[] {seed.seed()},
                                 new int[] {seed.label() == PendingSeed.NO_LABEL ? CondUNet.NO_CLASS : seed.label()},

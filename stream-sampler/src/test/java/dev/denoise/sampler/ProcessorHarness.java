@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.Samplers;
+import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
@@ -29,7 +29,7 @@ final class ProcessorHarness implements AutoCloseable {
     final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1);
     final ServiceMetrics metrics = new ServiceMetrics();
     final ServiceSettings settings = ServiceSettings.defaults();
-    final ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, Samplers.all(), settings, metrics);
+    final ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, ModelFamilies.samplers(), settings, metrics);
     final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     final KeyValueStore<String, PendingSeed> store = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(SamplingTopology.PENDING_STORE), Serdes.String(), PendingSeed.serde())
@@ -42,7 +42,7 @@ final class ProcessorHarness implements AutoCloseable {
         this.topics = topics;
         registry.install(version(1, weights(1)));
         processor = new SamplingProcessor(new RequestIntake(topics.requests.valueSerde().deserializer(),
-                new RequestValidation(settings, Samplers.all().keySet()), registry), batcher, metrics,
+                new RequestValidation(settings, ModelFamilies.samplers().keySet()), registry), batcher, metrics,
                 settings.maxWait(), new SamplingProcessor.Names(SamplingTopology.PENDING_STORE,
                 SamplingTopology.IMAGES_SINK, SamplingTopology.FAILURES_SINK));
         store.init(context.getStateStoreContext(), store);

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Trains a denoiser with its architecture's {@link Recipe} (the article's for {@code
- * article-unet}, the guided one for {@code cond-unet}) and Adam, evaluating and checkpointing
- * after every epoch, and returns everything a model version needs as a {@link TrainedModel}.
+ * Trains a denoiser with its family's {@link Recipe} (see {@link Recipes}) and Adam, evaluating
+ * and checkpointing after every epoch, and returns everything a model version needs as a
+ * {@link TrainedModel}.
  *
  * <p>Output folder: {@code checkpoint.*} (resume state), {@code samples-epoch-NN-steps-SS.png},
  * the final {@code <model>.weights} and {@code <model>.properties}, and {@code cache/} (the digit
@@ -46,7 +46,7 @@ public final class DenoiserTrainer {
     /** @param qualitySamples samples judged by the digit classifier at the end (tests use few) */
     public DenoiserTrainer(DenoiserArchitecture architecture, int qualitySamples) {
         this.architecture = architecture;
-        this.recipe = Recipe.of(architecture);
+        this.recipe = Recipes.of(architecture);
         this.qualitySamples = qualitySamples;
     }
 

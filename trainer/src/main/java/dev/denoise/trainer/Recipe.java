@@ -3,8 +3,6 @@ package dev.denoise.trainer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.denoise.diffusion.Denoiser;
-import dev.denoise.diffusion.DenoiserArchitecture;
-import dev.denoise.diffusion.MaskedUNet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,16 +12,10 @@ import java.util.SplittableRandom;
 /**
  * How one family of architectures is trained and judged: the loss of a batch, the held-out
  * metrics and sample sheets after each epoch, the samples the digit classifier reads at the end.
- * The training loop ({@link DenoiserTrainer}) is the same for all.
+ * The training loop ({@link DenoiserTrainer}) is the same for all; {@link Recipes} gives each
+ * family its recipe.
  */
 interface Recipe {
-
-    static Recipe of(DenoiserArchitecture architecture) {
-        if (architecture instanceof MaskedUNet) {
-            return new MaskedRecipe();
-        }
-        return architecture.classConditioned() ? new GuidedRecipe() : new ArticleRecipe();
-    }
 
     /**
      * The loss of one batch of clean images (row-major, in [0, 1]) with their digits, every random

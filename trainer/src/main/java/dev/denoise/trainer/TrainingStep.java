@@ -29,7 +29,7 @@ public final class TrainingStep {
 
     /** A step of the architecture's own recipe with a fresh Adam at {@code learningRate}, no moving average. */
     public static TrainingStep withAdam(Denoiser denoiser, float learningRate) {
-        return new TrainingStep(denoiser, Recipe.of(denoiser.architecture()),
+        return new TrainingStep(denoiser, Recipes.of(denoiser.architecture()),
                 new Adam(denoiser.block(), denoiser.manager(), learningRate), null);
     }
 

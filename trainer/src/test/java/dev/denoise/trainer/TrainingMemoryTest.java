@@ -3,16 +3,18 @@ package dev.denoise.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import dev.denoise.diffusion.Architectures;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.DenoiserArchitecture;
+import dev.denoise.diffusion.ModelFamilies;
+import dev.denoise.diffusion.ModelFamily;
 import dev.denoise.diffusion.UniformNoise;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Training steps (forward, backward, Adam, the weights' average) free everything they allocate:
@@ -22,10 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TrainingMemoryTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"article-unet", "cond-unet", "masked-unet"})
+    @MethodSource("families")
     void trainingStepsLeaveNoArrayBehind(String name) throws IOException {
-        DenoiserArchitecture architecture = Architectures.named(name);
-        Recipe recipe = Recipe.of(architecture);
+        DenoiserArchitecture architecture = ModelFamilies.named(name).architecture();
+        Recipe recipe = Recipes.of(architecture);
         try (Denoiser denoiser = Denoiser.initialized(architecture, Device.cpu(), 1);
              WeightAverage average = new WeightAverage(denoiser.block(), denoiser.manager(), 0.99f)) {
             denoiser.requireGradients(true);
@@ -44,6 +46,10 @@ class TrainingMemoryTest {
             assertThat(denoiser.manager().getManagedArrays()).as("arrays under the model's manager").hasSize(arrays);
             assertThat((residentKiB() - before) / 1024).as("RSS growth over 30 steps, MiB").isLessThan(200);
         }
+    }
+
+    static Stream<String> families() {
+        return ModelFamilies.ALL.stream().map(ModelFamily::name);
     }
 
     private static long residentKiB() throws IOException {
