@@ -13,6 +13,7 @@ import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,7 +51,10 @@ final class BenchmarkStack {
 
     /** A sampler's settings for a benchmark: its own application id and state, any HTTP port, {@code flags} on top. */
     static ServiceSettings samplerSettings(Map<String, String> flags) throws IOException {
-        return ServiceSettings.resolve(flags, Map.of()).withApplicationId("bench-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("bench-state").toString()).withHttpPort(0);
+        Map<String, String> all = new HashMap<>(flags);
+        all.put(ServiceSettings.APPLICATION_ID.flag(), "bench-" + UUID.randomUUID());
+        all.put(ServiceSettings.STATE_DIR.flag(), Files.createTempDirectory("bench-state").toString());
+        all.put(ServiceSettings.HTTP_PORT.flag(), "0");
+        return ServiceSettings.resolve(all, Map.of());
     }
 }

@@ -1,38 +1,52 @@
 package dev.denoise.cli;
 
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.schemas.config.Setting;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** The flags every command that talks to Kafka shares; each falls back to its environment variable. */
+/**
+ * The flags every command that talks to Kafka shares; each falls back to its environment variable.
+ * Their help comes from their one definition in {@link ConnectionSettings} ({@link #describeFlags}).
+ */
 final class ConnectionOptions {
-    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
-            description = "Kafka brokers (env KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092).")
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry-url", paramLabel = "URL",
-            description = "Schema registry (env SCHEMA_REGISTRY_URL, default the local stack's Apicurio).")
+    @Option(names = "--schema-registry-url", paramLabel = "URL")
     String schemaRegistryUrl;
 
-    @Option(names = "--client-config", paramLabel = "FILE",
-            description = "Properties for every Kafka client and serde: SASL, TLS, registry auth (env KAFKA_CLIENT_CONFIG).")
+    @Option(names = "--client-config", paramLabel = "FILE")
     String clientConfig;
 
     @Option(names = "--client-property", paramLabel = "KEY=VALUE",
             description = "One Kafka client or serde property; repeatable (env DENOISE_KAFKA_<KEY>).")
     List<String> clientProperties = new ArrayList<>();
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX",
-            description = "Prefix of the topic names (env DENOISE_TOPIC_PREFIX, default denoise).")
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX")
     String topicPrefix;
 
-    @Option(names = "--key-format", paramLabel = "string|avro",
-            description = "How keys are written: string (UTF-8) or avro (an Avro string on the Confluent wire format, "
-                    + "for Confluent's legacy AvroConsumer); either is read (env DENOISE_KEY_FORMAT, default string).")
+    @Option(names = "--key-format", paramLabel = "string|avro")
     String keyFormat;
+
+    /** Gives the connection flags of {@code command} and its subcommands the help of their settings. */
+    static void describeFlags(CommandLine command) {
+        CommandSpec spec = command.getCommandSpec();
+        for (Setting<?> setting : ConnectionSettings.SETTINGS) {
+            OptionSpec option = spec.findOption(setting.flag());
+            if (option != null) {
+                spec.remove(option);
+                spec.addOption(option.toBuilder().description(SettingHelp.describe(setting)).build());
+            }
+        }
+        command.getSubcommands().values().forEach(ConnectionOptions::describeFlags);
+    }
 
     ConnectionSettings settings() {
         Map<String, String> flags = new HashMap<>();

@@ -26,6 +26,7 @@ import dev.denoise.trainer.TrainingOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -69,10 +70,10 @@ final class DemoCommand implements Callable<Integer> {
             ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_CONDITIONED)));
             ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED)));
             step("starting the stream-sampler on " + ComputeDevice.describe());
-            try (SamplingService sampler = SamplingService.start(settings, ServiceSettings.defaults()
-                    .withApplicationId("denoise-demo")
-                    .withStateDir(ProjectHome.state().resolve("demo-state").toString())
-                    .withHttpPort(0))) {
+            try (SamplingService sampler = SamplingService.start(settings, ServiceSettings.resolve(Map.of(
+                    ServiceSettings.APPLICATION_ID.flag(), "denoise-demo",
+                    ServiceSettings.STATE_DIR.flag(), ProjectHome.state().resolve("demo-state").toString(),
+                    ServiceSettings.HTTP_PORT.flag(), "0"), Map.of()))) {
                 awaitServing(sampler, article);
                 awaitServing(sampler, conditioned);
                 awaitServing(sampler, masked);

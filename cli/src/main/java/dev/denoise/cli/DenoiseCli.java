@@ -31,6 +31,7 @@ public final class DenoiseCli {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DenoiseCli());
         ServeCommand.declareSettings(cli.getSubcommands().get("serve").getCommandSpec());
+        ConnectionOptions.describeFlags(cli);
         return cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("denoise: " + describe(e));
             return 1;

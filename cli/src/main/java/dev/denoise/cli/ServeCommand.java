@@ -26,20 +26,22 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** One option per sampler setting, so its flag and help come from ServiceSettings, the one definition. */
+    /**
+     * One option per sampler setting, its flag and help from ServiceSettings, the one definition:
+     * what it means, what it allows, its default and its environment variable. Values are read as
+     * text and checked by {@link ServiceSettings#resolve}, so a bad flag and a bad variable fail alike.
+     */
     static void declareSettings(CommandSpec serve) {
-        for (Setting setting : ServiceSettings.SETTINGS) {
-            String source = " (env " + setting.envVar()
-                    + (setting.defaultValue() == null ? "" : ", default " + setting.defaultValue()) + ")";
+        for (Setting<?> setting : ServiceSettings.SETTINGS) {
             serve.addOption(OptionSpec.builder(setting.flag()).paramLabel("VALUE").type(String.class)
-                    .description(setting.doc() + source).build());
+                    .description(SettingHelp.describe(setting)).build());
         }
     }
 
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new HashMap<>();
-        for (Setting setting : ServiceSettings.SETTINGS) {
+        for (Setting<?> setting : ServiceSettings.SETTINGS) {
             String value = spec.findOption(setting.flag()).getValue();
             if (value != null) {
                 flags.put(setting.flag(), value);

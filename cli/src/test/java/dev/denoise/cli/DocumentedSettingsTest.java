@@ -1,31 +1,30 @@
 package dev.denoise.cli;
 
+import dev.denoise.localstack.ProjectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.denoise.localstack.ProjectHome;
-import dev.denoise.sampler.ServiceSettings;
-import dev.denoise.schemas.config.ConnectionSettings;
-import dev.denoise.schemas.config.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table is checked against the settings the code reads. */
+/** The configuration reference is what the settings' definitions render; the README's test command is CI's. */
 class DocumentedSettingsTest {
 
+    /** Rewrites docs/configuration.md instead of failing: {@code -Ddenoise.regenerate=true}. */
+    private static final String REGENERATE = "denoise.regenerate";
+
     @Test
-    void everySettingHasItsRowInTheReadme() throws Exception {
-        String readme = Files.readString(ProjectHome.root().resolve("README.md"));
-        List<Setting> settings = new ArrayList<>(ConnectionSettings.SETTINGS);
-        settings.addAll(ServiceSettings.SETTINGS);
-        for (Setting setting : settings) {
-            String row = "| `" + setting.envVar() + "` | `" + setting.flag() + "` | "
-                    + (setting.defaultValue() == null ? "(none)" : "`" + setting.defaultValue() + "`") + " |";
-            assertThat(readme).as("README row for %s", setting.envVar()).contains(row);
+    void theConfigurationReferenceIsGeneratedFromTheSettings() throws Exception {
+        Path file = ProjectHome.root().resolve(ConfigurationReference.PATH);
+        String generated = ConfigurationReference.markdown();
+        if (Boolean.getBoolean(REGENERATE)) {
+            Files.writeString(file, generated);
         }
-        assertThat(readme).contains("`" + ConnectionSettings.CLIENT_PROPERTY_ENV_PREFIX + "<KEY>`");
+        assertThat(file).as("%s; generate it with %s", file, ConfigurationReference.REGENERATE).exists();
+        assertThat(Files.readString(file))
+                .as("%s differs from the settings' definitions; rewrite it with %s", ConfigurationReference.PATH,
+                        ConfigurationReference.REGENERATE)
+                .isEqualTo(generated);
     }
 
     @Test

@@ -77,10 +77,10 @@ class SecureStackIntegrationTest {
         CliRun publish = CliRun.of(args("trainer", "models", "publish", "--file", dir.resolve("mnist.weights").toString()));
         assertThat(publish.exitCode()).as(publish.err()).isZero();
 
-        try (SamplingService sampler = SamplingService.start(as("sampler"), ServiceSettings.defaults()
-                .withApplicationId(applicationId)
-                .withStateDir(Files.createTempDirectory("secure-sampler").toString())
-                .withHttpPort(0))) {
+        try (SamplingService sampler = SamplingService.start(as("sampler"), ServiceSettings.resolve(Map.of(
+                ServiceSettings.APPLICATION_ID.flag(), applicationId,
+                ServiceSettings.STATE_DIR.flag(), Files.createTempDirectory("secure-sampler").toString(),
+                ServiceSettings.HTTP_PORT.flag(), "0"), Map.of()))) {
             Await.until("the sampler ready", sampler::ready);
             CliRun request = CliRun.of(args("client", "request", "--model", "mnist", "--seeds", "0..3", "--steps", "2", "--wait",
                     "--out", dir.resolve("out").toString(), "--timeout", "120"));

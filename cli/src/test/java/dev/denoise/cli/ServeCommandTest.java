@@ -23,6 +23,6 @@ class ServeCommandTest {
         CliRun run = CliRun.of("serve", "--max-batch", "0");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("DENOISE_MAX_BATCH / --max-batch must be a positive integer, was \"0\"");
+        assertThat(run.err()).contains("DENOISE_MAX_BATCH / --max-batch: \"0\" is not allowed; expected an integer >= 1");
     }
 }

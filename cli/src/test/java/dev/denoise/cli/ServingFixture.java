@@ -14,7 +14,6 @@ import dev.denoise.testsupport.Await;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +32,11 @@ final class ServingFixture implements AutoCloseable {
         TopicProvisioner.ensureTopics(connection, 2);
         this.publisher = new ModelVersionPublisher(connection);
         publisher.publish(model(1));
-        this.sampler = SamplingService.start(connection, ServiceSettings.defaults()
-                .withApplicationId("cli-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory("cli-sampler").toString())
-                .withHttpPort(0)
-                .withNoModelWait(Duration.ofSeconds(2)));
+        this.sampler = SamplingService.start(connection, ServiceSettings.resolve(Map.of(
+                ServiceSettings.APPLICATION_ID.flag(), "cli-" + UUID.randomUUID(),
+                ServiceSettings.STATE_DIR.flag(), Files.createTempDirectory("cli-sampler").toString(),
+                ServiceSettings.HTTP_PORT.flag(), "0",
+                ServiceSettings.NO_MODEL_WAIT_MS.flag(), "2000"), Map.of()));
         awaitVersion(1);
     }
 

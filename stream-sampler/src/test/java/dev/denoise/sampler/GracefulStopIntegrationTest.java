@@ -88,7 +88,7 @@ class GracefulStopIntegrationTest {
         assertThat(first).extracting(GeneratedImage::getIndex).as("the seeds in slots when the sampler stopped")
                 .containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
 
-        try (SamplingService next = SamplingService.start(connection, settings.withHttpPort(0))) {
+        try (SamplingService next = SamplingService.start(connection, settings)) {
             List<GeneratedImage> all = TopicReader.read(connection, topics.images,
                     image -> image.getRequestId().equals(request.getRequestId()), 100);
             assertThat(all).extracting(GeneratedImage::getIndex).as("every seed exactly once across the two instances")

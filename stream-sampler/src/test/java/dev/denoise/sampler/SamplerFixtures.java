@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,8 +40,17 @@ final class SamplerFixtures {
 
     /** Default settings with an application id and state directory of their own, and any free HTTP port. */
     static ServiceSettings settings(String name) throws IOException {
-        return ServiceSettings.defaults().withApplicationId(name + "-" + UUID.randomUUID())
-                .withStateDir(Files.createTempDirectory(name + "-state").toString()).withHttpPort(0);
+        return settings(name, Map.of());
+    }
+
+    /** As {@link #settings(String)}, with {@code flags} (values by flag name) on top. */
+    static ServiceSettings settings(String name, Map<String, String> flags) throws IOException {
+        Map<String, String> all = new HashMap<>(Map.of(
+                ServiceSettings.APPLICATION_ID.flag(), name + "-" + UUID.randomUUID(),
+                ServiceSettings.STATE_DIR.flag(), Files.createTempDirectory(name + "-state").toString(),
+                ServiceSettings.HTTP_PORT.flag(), "0"));
+        all.putAll(flags);
+        return ServiceSettings.resolve(all, Map.of());
     }
 
     /** Untrained weights drawn from {@code seed}: distinct per seed, which is all these tests need. */

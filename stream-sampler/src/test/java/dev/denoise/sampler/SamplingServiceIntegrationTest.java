@@ -27,10 +27,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
@@ -65,7 +65,8 @@ class SamplingServiceIntegrationTest {
         new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel("mnist-cond", condWeights));
         maskedWeights = SamplerFixtures.maskedWeights(3);
         new ModelVersionPublisher(connection).publish(SamplerFixtures.trainedModel("mnist-masked", maskedWeights));
-        ServiceSettings settings = SamplerFixtures.settings("sampler").withNoModelWait(Duration.ofSeconds(2));
+        ServiceSettings settings = SamplerFixtures.settings("sampler",
+                Map.of(ServiceSettings.NO_MODEL_WAIT_MS.flag(), "2000"));
         sampler = SamplingService.start(connection, settings);
         Await.until("the three models loaded", () -> sampler.ready()
                 && sampler.registry().latestVersions().keySet().containsAll(List.of("mnist", "mnist-cond", "mnist-masked")));

@@ -1,5 +1,6 @@
 package dev.denoise.schemas.config;
 
+import dev.denoise.schemas.config.Setting.Type;
 import dev.denoise.schemas.serde.KeySerde;
 import java.io.IOException;
 import java.io.Reader;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -23,23 +25,24 @@ import org.apache.kafka.common.config.ConfigException;
 public record ConnectionSettings(
         String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Map<String, String> clientProperties) {
 
-    public static final Setting BOOTSTRAP_SERVERS = new Setting("KAFKA_BOOTSTRAP_SERVERS", "--bootstrap-server",
-            "127.0.0.1:9092", "Kafka brokers to connect to (the local stack's by default).");
-    public static final Setting SCHEMA_REGISTRY_URL = new Setting("SCHEMA_REGISTRY_URL", "--schema-registry-url",
-            "http://127.0.0.1:8081/apis/ccompat/v7",
+    public static final Setting<String> BOOTSTRAP_SERVERS = Setting.of("KAFKA_BOOTSTRAP_SERVERS", "--bootstrap-server",
+            Type.STRING, "127.0.0.1:9092", "Kafka brokers to connect to (the local stack's by default).");
+    public static final Setting<String> SCHEMA_REGISTRY_URL = Setting.of("SCHEMA_REGISTRY_URL", "--schema-registry-url",
+            Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7",
             "Confluent-compatible schema registry; comma-separate several URLs for fail-over.");
-    public static final Setting CLIENT_CONFIG = new Setting("KAFKA_CLIENT_CONFIG", "--client-config", null,
-            "Properties file passed to every Kafka client and serde (security.protocol, sasl.*, ssl.*, "
+    public static final Setting<String> CLIENT_CONFIG = Setting.of("KAFKA_CLIENT_CONFIG", "--client-config", Type.STRING,
+            null, "Properties file passed to every Kafka client and serde (security.protocol, sasl.*, ssl.*, "
                     + "basic.auth.user.info, schema.registry.ssl.*).");
-    public static final Setting TOPIC_PREFIX = new Setting("DENOISE_TOPIC_PREFIX", "--topic-prefix", "denoise",
-            "Prefix of the five topic names, e.g. denoise.sample-requests.");
-    public static final Setting KEY_FORMAT = new Setting("DENOISE_KEY_FORMAT", "--key-format", "string",
+    public static final Setting<String> TOPIC_PREFIX = Setting.of("DENOISE_TOPIC_PREFIX", "--topic-prefix", Type.STRING,
+            "denoise", "Prefix of the five topic names, e.g. denoise.sample-requests.");
+    public static final Setting<String> KEY_FORMAT = Setting.of("DENOISE_KEY_FORMAT", "--key-format",
+            Type.choice("string", "avro"), "string",
             "How keys are written: string (UTF-8, as Kafka's StringSerializer) or avro (an Avro string on the Confluent "
                     + "wire format, for Confluent's legacy AvroConsumer); either is read.");
     /** {@code DENOISE_KAFKA_SASL_MECHANISM=PLAIN} becomes the client property {@code sasl.mechanism=PLAIN}. */
     public static final String CLIENT_PROPERTY_ENV_PREFIX = "DENOISE_KAFKA_";
 
-    public static final List<Setting> SETTINGS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, CLIENT_CONFIG, TOPIC_PREFIX,
+    public static final List<Setting<?>> SETTINGS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, CLIENT_CONFIG, TOPIC_PREFIX,
             KEY_FORMAT);
 
     /**
@@ -49,16 +52,24 @@ public record ConnectionSettings(
      */
     public static ConnectionSettings resolve(
             Map<String, String> flags, List<String> clientPropertyFlags, Map<String, String> env) {
+        // Every setting is read and checked before the client config file is.
+        String bootstrapServers = BOOTSTRAP_SERVERS.value(flags, env);
+        String schemaRegistryUrl = SCHEMA_REGISTRY_URL.value(flags, env);
+        String topicPrefix = TOPIC_PREFIX.value(flags, env);
+        String keyFormat = KEY_FORMAT.value(flags, env);
+        Optional<String> clientConfig = CLIENT_CONFIG.resolve(flags, env);
+
         Map<String, String> properties = new TreeMap<>();
-        CLIENT_CONFIG.resolve(flags, env).ifPresent(file -> properties.putAll(readProperties(Path.of(file))));
+        clientConfig.ifPresent(file -> properties.putAll(readProperties(Path.of(file))));
         env.forEach((name, value) -> {
             if (name.startsWith(CLIENT_PROPERTY_ENV_PREFIX) && name.length() > CLIENT_PROPERTY_ENV_PREFIX.length()) {
                 properties.put(name.substring(CLIENT_PROPERTY_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
                         value);
             }
         });
-        KEY_FORMAT.resolve(flags, env).filter(format -> !format.equals(KEY_FORMAT.defaultValue()))
-                .ifPresent(format -> properties.put(KeySerde.KEY_FORMAT, format));
+        if (!keyFormat.equals(KEY_FORMAT.defaultValue())) {
+            properties.put(KeySerde.KEY_FORMAT, keyFormat);
+        }
         for (String pair : clientPropertyFlags) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
@@ -66,11 +77,7 @@ public record ConnectionSettings(
             }
             properties.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
         }
-        return new ConnectionSettings(
-                BOOTSTRAP_SERVERS.resolve(flags, env).orElseThrow(),
-                SCHEMA_REGISTRY_URL.resolve(flags, env).orElseThrow(),
-                TOPIC_PREFIX.resolve(flags, env).orElseThrow(),
-                Map.copyOf(properties));
+        return new ConnectionSettings(bootstrapServers, schemaRegistryUrl, topicPrefix, Map.copyOf(properties));
     }
 
     /** Settings from the environment alone. */
