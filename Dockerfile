@@ -43,7 +43,7 @@ COPY --from=build /app/lib /app/lib
 COPY models /app/models
 # The trainer's default data: the MNIST test split the repository ships (data/mnist/README.md).
 COPY data /app/data
-# PyTorch's natives unpack into DJL's cache; glibc malloc settings: see README (3.8x on inference).
+# PyTorch's natives unpack into DJL's cache; glibc malloc settings: see docs/operating.md (3.8x on inference).
 ENV DJL_CACHE_DIR=/tmp/djl \
     MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456 MALLOC_ARENA_MAX=2 \
     JAVA_TOOL_OPTIONS="-Dai.djl.offline=true -Ddenoise.home=/app -XX:MaxRAMPercentage=50"

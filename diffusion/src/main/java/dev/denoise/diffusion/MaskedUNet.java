@@ -37,7 +37,7 @@ public final class MaskedUNet implements DenoiserArchitecture {
     /**
      * The guidance a request gets when it names none: the conditional model alone (1) misses the
      * label-accuracy target, 1.5 meets it at the price of a second pass a step and less variety
-     * (figures in the README, "Discrete data").
+     * (figures in docs/models.md).
      */
     public static final float DEFAULT_GUIDANCE = 1.5f;
     /** The step count a request gets when it names none. */
