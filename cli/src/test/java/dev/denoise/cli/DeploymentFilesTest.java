@@ -6,34 +6,45 @@ import dev.denoise.localstack.ProjectHome;
 import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;
+import java.io.File;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * No Docker engine or Kubernetes cluster runs here, so docker-compose.yml and k8s/ are checked
  * for what can go wrong without one: names the applications do not read, probes on paths or ports
  * the sampler does not serve, selectors that select nothing, containers without limits or a
- * locked-down security context, unpinned images.
+ * locked-down security context, unpinned images. The k8s/ directories are checked as
+ * {@code kubectl kustomize} renders them (the real kustomize, built into kubectl, offline); where
+ * kubectl is not on the PATH those tests are skipped.
  */
 @SuppressWarnings("unchecked")
 class DeploymentFilesTest {
     private static final Path ROOT = ProjectHome.root();
+    /** Rendering is local (no cluster); a minute covers a cold start on a loaded machine. */
+    private static final long KUSTOMIZE_TIMEOUT_SECONDS = 60;
 
     @Test
     void composeServicesReadOnlySettingsTheApplicationsKnowAndProbeWhatTheSamplerServes() throws IOException {
-        Map<String, Object> compose = Kustomization.load(ROOT.resolve("docker-compose.yml")).get(0);
+        Map<String, Object> compose = load(ROOT.resolve("docker-compose.yml")).get(0);
         Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
 
         assertThat(services).containsKeys("kafka", "schema-registry", "topic-init", "trainer", "stream-sampler",
@@ -60,7 +71,7 @@ class DeploymentFilesTest {
     @ParameterizedTest
     @ValueSource(strings = {"k8s/base", "k8s/overlays/gpu", "k8s/overlays/dev"})
     void kubernetesManifestsAgreeWithTheApplications(String dir) throws IOException {
-        List<Map<String, Object>> docs = Kustomization.render(ROOT.resolve(dir));
+        List<Map<String, Object>> docs = kustomize(ROOT.resolve(dir));
         Map<String, Object> configMap = find(docs, "ConfigMap", "denoise-stream-config");
         Map<String, Object> config = (Map<String, Object>) configMap.get("data");
         assertThat(config.keySet()).allSatisfy(DeploymentFilesTest::isKnownSetting);
@@ -110,7 +121,7 @@ class DeploymentFilesTest {
 
     @Test
     void theGpuOverlayAsksForAGpuAndTheCudaImage() throws IOException {
-        Map<String, Object> container = containers(find(Kustomization.render(ROOT.resolve("k8s/overlays/gpu")),
+        Map<String, Object> container = containers(find(kustomize(ROOT.resolve("k8s/overlays/gpu")),
                 "Deployment", "stream-sampler")).get(0);
         Map<String, Object> limits = (Map<String, Object>) ((Map<String, Object>) container.get("resources")).get("limits");
         assertThat(limits).containsEntry("nvidia.com/gpu", 1);
@@ -120,7 +131,7 @@ class DeploymentFilesTest {
 
     @Test
     void theDevOverlayRunsOneSamplerInItsOwnNamespace() throws IOException {
-        Map<String, Object> deployment = find(Kustomization.render(ROOT.resolve("k8s/overlays/dev")), "Deployment", "stream-sampler");
+        Map<String, Object> deployment = find(kustomize(ROOT.resolve("k8s/overlays/dev")), "Deployment", "stream-sampler");
         assertThat(spec(deployment)).containsEntry("replicas", 1);
         assertThat((Map<String, Object>) deployment.get("metadata")).containsEntry("namespace", "denoise-dev");
     }
@@ -139,6 +150,74 @@ class DeploymentFilesTest {
                     .contains("COPY " + name + "/pom.xml " + name + "/", "COPY " + name + "/src " + name + "/src");
         }
         assertThat(dockerfile).contains("COPY models /app/models", "COPY data /app/data", "-Ddenoise.home=/app");
+    }
+
+    /**
+     * The manifests {@code kubectl kustomize dir} renders, one map a YAML document; skips the test
+     * (an assumption) where kubectl is not on the PATH.
+     */
+    private static List<Map<String, Object>> kustomize(Path dir) throws IOException {
+        Optional<Path> kubectl = onPath("kubectl");
+        Assumptions.assumeTrue(kubectl.isPresent(), "kubectl is not on the PATH, so the k8s/ overlays cannot be rendered "
+                + "with the real kustomize (`kubectl kustomize " + ROOT.relativize(dir) + "`); install kubectl to run this check");
+        Path stdout = Files.createTempFile("kustomize", ".yaml");
+        Path stderr = Files.createTempFile("kustomize", ".err");
+        try {
+            Process process = new ProcessBuilder(kubectl.get().toString(), "kustomize", dir.toString())
+                    .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+            boolean finished;
+            try {
+                finished = process.waitFor(KUSTOMIZE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IOException("interrupted while running kubectl kustomize " + dir, e);
+            }
+            if (!finished) {
+                process.destroyForcibly();
+                throw new AssertionError("kubectl kustomize " + dir + " did not finish in " + KUSTOMIZE_TIMEOUT_SECONDS
+                        + " s; stderr: " + Files.readString(stderr, StandardCharsets.UTF_8));
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError("kubectl kustomize " + dir + " exited with " + process.exitValue() + "; stderr: "
+                        + Files.readString(stderr, StandardCharsets.UTF_8));
+            }
+            List<Map<String, Object>> docs = load(stdout);
+            if (docs.isEmpty()) {
+                throw new AssertionError("kubectl kustomize " + dir + " rendered nothing; stderr: "
+                        + Files.readString(stderr, StandardCharsets.UTF_8));
+            }
+            return docs;
+        } finally {
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
+        }
+    }
+
+    private static Optional<Path> onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        return Stream.of(path.split(Pattern.quote(File.pathSeparator))).filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, program)).filter(Files::isExecutable).findFirst();
+    }
+
+    /** The documents of a (multi-document) YAML file, one map each. */
+    private static List<Map<String, Object>> load(Path file) throws IOException {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (Object doc : new Yaml().loadAll(reader)) {
+                if (doc != null) {
+                    docs.add((Map<String, Object>) doc);
+                }
+            }
+        }
+        return docs;
+    }
+
+    private static String name(Map<String, Object> doc) {
+        return (String) ((Map<String, Object>) doc.get("metadata")).get("name");
     }
 
     private static boolean isKnownSetting(String name) {
@@ -162,7 +241,7 @@ class DeploymentFilesTest {
     }
 
     private static Map<String, Object> find(List<Map<String, Object>> docs, String kind, String name) {
-        return docs.stream().filter(d -> kind.equals(d.get("kind")) && (name == null || name.equals(Kustomization.name(d))))
+        return docs.stream().filter(d -> kind.equals(d.get("kind")) && (name == null || name.equals(name(d))))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
     }
 

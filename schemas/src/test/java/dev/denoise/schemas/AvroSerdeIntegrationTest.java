@@ -12,14 +12,17 @@ import dev.denoise.schemas.registry.SchemaRegistryException;
 import dev.denoise.schemas.serde.AvroDeserializer;
 import dev.denoise.schemas.serde.AvroSerializer;
 import dev.denoise.testsupport.KafkaStackTest;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,9 +31,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,11 +45,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The serde against a real broker and a real registry. */
+/**
+ * The serde against a real broker and a real registry. The wire format is checked against golden
+ * records written by Confluent's own serializer (confluent-kafka-python's MessageSerializer; see
+ * src/test/resources/confluent-golden/README.md): their values are {@link #goldenRequest()} and
+ * {@link #goldenImage()}, which must stay equal to those in make_golden.py there.
+ */
 @KafkaStackTest
 class AvroSerdeIntegrationTest {
+    /** The schema id make_golden.py writes into the golden headers (its registry is a pre-filled cache). */
+    private static final int GOLDEN_SCHEMA_ID = 0x01020304;
+
     private StackEndpoints stack;
     private Topics topics;
     private String topic;
@@ -79,23 +86,40 @@ class AvroSerdeIntegrationTest {
     }
 
     @Test
-    void bytesOnTheTopicAreTheConfluentWireFormat() throws Exception {
-        SampleRequest sent = TestRecords.request();
-        produce(topic, sent);
+    void bytesOnTheTopicAreWhatConfluentsSerializerWrites() throws Exception {
+        byte[] golden = golden("SampleRequest.bin");
+        produce(topic, goldenRequest());
 
         byte[] value = consume(topic, 1, new ByteArrayDeserializer()).get(0).value();
 
-        int registeredId = latestIdOfSubject(topic + "-value");
-        assertThat(value[0]).as("magic byte").isZero();
-        assertThat(ByteBuffer.wrap(value, 1, 4).getInt()).as("schema id").isEqualTo(registeredId);
-        // What Confluent's KafkaAvroSerializer writes: header, then plain Avro binary of the record.
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        expected.write(new byte[] {0});
-        expected.write(ByteBuffer.allocate(4).putInt(registeredId).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(expected, null);
-        new SpecificDatumWriter<SampleRequest>(SampleRequest.getClassSchema()).write(sent, encoder);
-        encoder.flush();
-        assertThat(value).isEqualTo(expected.toByteArray());
+        assertSameWireFormat(value, golden, latestIdOfSubject(topic + "-value"));
+    }
+
+    @Test
+    void anImageIsSerializedAsConfluentsSerializerWritesIt() throws Exception {
+        byte[] golden = golden("GeneratedImage.bin");
+        String images = topics.images.name();
+
+        byte[] value = topics.images.valueSerde().serializer().serialize(images, goldenImage());
+
+        assertSameWireFormat(value, golden, latestIdOfSubject(images + "-value"));
+    }
+
+    @Test
+    void recordsWrittenByConfluentsSerializerAreReadBack() throws Exception {
+        String images = topics.images.name();
+        int requestSchemaId = registry().register(topic + "-value", SampleRequest.getClassSchema());
+        int imageSchemaId = registry().register(images + "-value", GeneratedImage.getClassSchema());
+
+        SampleRequest request = topics.requests.valueSerde().deserializer()
+                .deserialize(topic, withSchemaId(golden("SampleRequest.bin"), requestSchemaId));
+        GeneratedImage image = topics.images.valueSerde().deserializer()
+                .deserialize(images, withSchemaId(golden("GeneratedImage.bin"), imageSchemaId));
+
+        assertThat(request).usingRecursiveComparison().isEqualTo(goldenRequest());
+        assertThat(request).isEqualTo(goldenRequest());
+        assertThat(image).usingRecursiveComparison().isEqualTo(goldenImage());
+        assertThat(image).isEqualTo(goldenImage());
     }
 
     @Test
@@ -192,6 +216,74 @@ class AvroSerdeIntegrationTest {
 
         produceSync(topic, TestRecords.request());
         assertThat(serializer.serialize(topic, TestRecords.request())[0]).isZero();
+    }
+
+    /** The values make_golden.py gives its SampleRequest: every optional field set. */
+    static SampleRequest goldenRequest() {
+        return SampleRequest.newBuilder()
+                .setRequestId("golden-request-0001")
+                .setSeeds(List.of(0L, 1L, -1L, 1L << 40))
+                .setSteps(40)
+                .setSampler("ddim")
+                .setModel("mnist-cond")
+                .setPinnedVersion(3)
+                .setClassLabel(7)
+                .setGuidanceScale(2.5f)
+                .setRequestedAt(Instant.parse("2024-05-01T12:34:56.789Z"))
+                .setPriority(2)
+                .setDeadlineMs(1500L)
+                .build();
+    }
+
+    /** The values make_golden.py gives its GeneratedImage: the optional fields null. */
+    static GeneratedImage goldenImage() {
+        return GeneratedImage.newBuilder()
+                .setRequestId("golden-request-0001")
+                .setSeed(-42L)
+                .setIndex(2)
+                .setModel("mnist")
+                .setModelVersion(5)
+                .setSteps(8)
+                .setSampler("article")
+                .setWidth(28)
+                .setHeight(28)
+                .setPng(ByteBuffer.wrap(new byte[] {(byte) 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00,
+                        (byte) 0xFF, 0x7F, (byte) 0x80}))
+                .setQueueWaitMs(12L)
+                .setSamplingMs(345678L)
+                .setCreatedAt(Instant.parse("2024-05-01T12:35:00.001Z"))
+                .setClassLabel(null)
+                .setGuidanceScale(null)
+                .build();
+    }
+
+    private static byte[] golden(String name) throws IOException {
+        try (InputStream in = AvroSerdeIntegrationTest.class.getResourceAsStream("/confluent-golden/" + name)) {
+            assertThat(in).as("golden record %s on the test classpath", name).isNotNull();
+            byte[] golden = in.readAllBytes();
+            assertThat(golden[0]).as("magic byte in %s", name).isZero();
+            assertThat(ByteBuffer.wrap(golden, 1, 4).getInt()).as("schema id in %s", name).isEqualTo(GOLDEN_SCHEMA_ID);
+            return golden;
+        }
+    }
+
+    /**
+     * The schema ids differ between registries, so: the same magic byte, the id the registry gave
+     * (big-endian) in {@code actual}'s header, and the Avro payload after the 5-byte header byte for byte.
+     */
+    private static void assertSameWireFormat(byte[] actual, byte[] golden, int registeredId) {
+        assertThat(actual.length).as("record length (header + Avro)").isEqualTo(golden.length);
+        assertThat(actual[0]).as("magic byte").isEqualTo(golden[0]);
+        assertThat(ByteBuffer.wrap(actual, 1, 4).getInt()).as("schema id, 4 bytes big-endian").isEqualTo(registeredId);
+        assertThat(Arrays.copyOfRange(actual, 5, actual.length)).as("Avro payload after the header")
+                .isEqualTo(Arrays.copyOfRange(golden, 5, golden.length));
+    }
+
+    /** {@code golden} with the id in its header replaced by {@code schemaId} (big-endian), the payload untouched. */
+    private static byte[] withSchemaId(byte[] golden, int schemaId) {
+        byte[] record = golden.clone();
+        ByteBuffer.wrap(record, 1, 4).putInt(schemaId);
+        return record;
     }
 
     private SchemaRegistryClient registry() {
