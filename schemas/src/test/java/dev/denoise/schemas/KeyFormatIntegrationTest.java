@@ -49,7 +49,8 @@ class KeyFormatIntegrationTest {
             assertThat(reader.requests.keySerde().deserializer().deserialize(topic, avroKey)).isEqualTo("request-1");
             assertThat(reader.requests.keySerde().deserializer().deserialize(topic, plainKey)).isEqualTo("request-1");
         }
-        assertThatThrownBy(() -> topics(stack, prefix, "json")).hasMessageContaining("string or avro");
+        assertThatThrownBy(() -> topics(stack, prefix, "json")).hasMessageContaining("--key-format")
+                .hasMessageContaining("\"json\"").hasMessageContaining("one of string, avro");
     }
 
     private static Topics topics(StackEndpoints stack, String prefix, String keyFormat) {
