@@ -3,6 +3,7 @@ package dev.denoise.cli;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.sampler.SamplingServiceMain;
 import dev.denoise.sampler.ServiceSettings;
+import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +35,7 @@ final class ServeCommand implements Callable<Integer> {
     static void declareSettings(CommandSpec serve) {
         for (Setting<?> setting : ServiceSettings.SETTINGS) {
             serve.addOption(OptionSpec.builder(setting.flag()).paramLabel("VALUE").type(String.class)
-                    .description(SettingHelp.describe(setting)).build());
+                    .description(GeneratedHelp.describe(setting).replace("%", "%%")).build());
         }
     }
 
@@ -49,9 +50,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         // Settings are checked before anything loads or connects.
         ServiceSettings settings = ServiceSettings.resolve(flags, System.getenv());
+        ConnectionSettings connectionSettings = connection.settings();
         ComputeDevice.configureThreads(threads, 0);
         System.out.println("Device: " + ComputeDevice.describe());
-        SamplingServiceMain.run(connection.settings(), settings);
+        SamplingServiceMain.run(connectionSettings, settings);
         return 0;
     }
 }

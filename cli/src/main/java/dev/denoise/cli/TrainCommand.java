@@ -3,8 +3,10 @@ package dev.denoise.cli;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.ModelFamilies;
+import dev.denoise.diffusion.ModelFamily;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.schemas.ModelVersion;
+import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.trainer.ConsoleProgress;
 import dev.denoise.trainer.DenoiserTrainer;
 import dev.denoise.trainer.ModelVersionPublisher;
@@ -33,10 +35,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "output folder's cache (needs network access).")
     boolean download;
 
-    @Option(names = "--architecture", defaultValue = ArticleUNet.NAME,
-            description = "The network to train: article-unet (the article's U-Net and recipe), cond-unet (timestep- "
-                    + "and digit-conditioned, v-prediction, label dropout for guidance, averaged weights) or masked-unet "
-                    + "(masked discrete diffusion on binarised digits, digit-conditioned); default ${DEFAULT-VALUE}.")
+    @Option(names = "--architecture", defaultValue = ArticleUNet.NAME) // its help lists the families (GeneratedHelp)
     String architecture;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default ${DEFAULT-VALUE}).")
@@ -81,19 +80,22 @@ final class TrainCommand implements Callable<Integer> {
         if (download && data != null) {
             throw new ParameterException(spec.commandLine(), "--download and --data are exclusive: pick one data source");
         }
+        // Settings are checked before anything loads: a bad one fails now, not after the training.
+        ConnectionSettings connectionSettings = publish ? connection.settings() : null;
+        ModelFamily family = ModelFamilies.named(architecture);
         ComputeDevice.configureThreads(threads, 0); // PyTorch reads thread counts once, when it loads
         TrainingOptions options = TrainingOptions.defaults()
                 .withDataDir(download ? null : data != null ? data : ProjectHome.shippedMnist()).withEpochs(epochs).withBatchSize(batch).withLearningRate(learningRate)
                 .withSeed(seed).withOutputDir(out != null ? out : ProjectHome.state().resolve("train"))
                 .withResume(resume).withThreads(threads).withHeldOut(heldOut).withModelName(model);
         System.out.println("Device: " + ComputeDevice.describe());
-        TrainedModel trained = new DenoiserTrainer(ModelFamilies.named(architecture).architecture())
+        TrainedModel trained = new DenoiserTrainer(family.architecture())
                 .train(options, new ConsoleProgress(System.out));
         System.out.printf(Locale.ROOT, "Trained %s (%s), final loss %.5f, sha256 %s%n", trained.modelName(),
                 trained.architecture(), trained.finalLoss(), trained.sha256());
         trained.metrics().forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-28s %.4f%n", name, value));
         if (publish) {
-            ModelVersionPublisher publisher = new ModelVersionPublisher(connection.settings());
+            ModelVersionPublisher publisher = new ModelVersionPublisher(connectionSettings);
             ModelVersion version = publisher.publish(trained);
             System.out.printf("Published %s version %d to %s%n", version.getModel(), version.getVersion(),
                     publisher.topicName());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import dev.denoise.bench.EvaluationTargets;
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
@@ -87,6 +88,8 @@ class ShippedWeightsTest {
             assertThat(measured.standardError()).as("standard error, nats").isLessThan(MAX_STANDARD_ERROR);
             assertThat(measured.nats()).as("held-out -ELBO, nats an image, against the published %.2f", published)
                     .isCloseTo(published, within(4 * measured.standardError()));
+            assertThat(measured.nats()).as("held-out -ELBO against masked-unet's target")
+                    .isLessThan(EvaluationTargets.of(MaskedUNet.NAME).negativeElbo());
         }
     }
 }

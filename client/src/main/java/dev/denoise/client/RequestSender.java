@@ -14,7 +14,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Sends sample requests to the requests topic, keyed by request id, with one producer. A broker
- * that cannot be reached fails a send within 30 s with the address it tried, not a long hang.
+ * that cannot be reached fails a send within 30 s with the address it tried, not a long hang
+ * (unless the client settings set the producer's timeouts).
  */
 public final class RequestSender implements AutoCloseable {
     private final ConnectionSettings settings;
@@ -25,9 +26,9 @@ public final class RequestSender implements AutoCloseable {
         this.settings = settings;
         this.topics = Topics.of(settings);
         Map<String, Object> config = new HashMap<>(settings.clientConfig());
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000); // unless the client settings say otherwise
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         producer = new KafkaProducer<>(config, topics.requests.keySerde().serializer(),
                 topics.requests.valueSerde().serializer());
     }

@@ -3,6 +3,7 @@ package dev.denoise.schemas.config;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -128,15 +129,16 @@ public record Setting<T>(String envVar, String flag, Type<T> type, T defaultValu
         public static final Type<Duration> DURATION_MS = new Type<>("duration (ms)", "a duration in milliseconds", "any",
                 text -> Duration.ofMillis(Long.parseLong(text)), duration -> String.valueOf(duration.toMillis()));
 
-        /** A string that is one of {@code values}, as written (case matters). */
+        /** One of {@code values} (lower-case), given in any case and read as lower-case: AVRO is avro. */
         public static Type<String> choice(String... values) {
             List<String> choices = List.of(values);
             String listed = String.join(", ", choices);
             return new Type<>("choice", "one of " + listed, listed, text -> {
-                if (!choices.contains(text)) {
+                String value = text.toLowerCase(Locale.ROOT);
+                if (!choices.contains(value)) {
                     throw new IllegalArgumentException(text);
                 }
-                return text;
+                return value;
             }, text -> text);
         }
 
