@@ -35,7 +35,7 @@ public final class ModelBenchmark {
     }
 
     /** @param threads PyTorch's intra-op threads; 0 for the engine's default */
-    public static void run(int threads) {
+    static void run(int threads) {
         ComputeDevice.configureThreads(threads, 0);
         Device device = ComputeDevice.choose();
         System.out.println("# " + ComputeDevice.describe() + ", MALLOC_MMAP_THRESHOLD_="
@@ -119,7 +119,7 @@ public final class ModelBenchmark {
     }
 
     /** The float32 matrix-multiply rate of {@code device} through the engine (2048x2048), in GFLOP/s: the machine's measured peak. */
-    public static double matmulGflops(Device device) {
+    private static double matmulGflops(Device device) {
         int n = 2048;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             NDArray a = manager.randomUniform(-1, 1, new Shape(n, n));

@@ -6,10 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The flags every command that talks to Kafka shares; each falls back to its environment variable.
@@ -39,10 +38,8 @@ final class ConnectionOptions {
     static void describeFlags(CommandLine command) {
         CommandSpec spec = command.getCommandSpec();
         for (Setting<?> setting : ConnectionSettings.SETTINGS) {
-            OptionSpec option = spec.findOption(setting.flag());
-            if (option != null) {
-                spec.remove(option);
-                spec.addOption(option.toBuilder().description(SettingHelp.describe(setting)).build());
+            if (spec.findOption(setting.flag()) != null) {
+                GeneratedHelp.redescribe(spec, setting.flag(), GeneratedHelp.describe(setting));
             }
         }
         command.getSubcommands().values().forEach(ConnectionOptions::describeFlags);

@@ -32,6 +32,7 @@ public final class DenoiseCli {
         CommandLine cli = new CommandLine(new DenoiseCli());
         ServeCommand.declareSettings(cli.getSubcommands().get("serve").getCommandSpec());
         ConnectionOptions.describeFlags(cli);
+        GeneratedHelp.describeFamilies(cli);
         return cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("denoise: " + describe(e));
             return 1;

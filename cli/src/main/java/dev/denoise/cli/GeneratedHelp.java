@@ -1,15 +1,54 @@
 package dev.denoise.cli;
 
+import dev.denoise.diffusion.ModelFamilies;
+import dev.denoise.diffusion.ModelFamily;
 import dev.denoise.schemas.config.Setting;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
-/** A setting's help line, from its one definition: what it means, what it allows, its default and its environment variable. */
-final class SettingHelp {
-    private SettingHelp() {
+/**
+ * Help text made from the definitions it describes, so it cannot drift from them: a setting's
+ * line from its {@link Setting}, the lines that list model families from {@link ModelFamilies}.
+ */
+final class GeneratedHelp {
+    private GeneratedHelp() {
     }
 
+    /** A setting's help: what it means, what it allows, its default and its environment variable. */
     static String describe(Setting<?> setting) {
         return setting.doc() + " [" + setting.expected()
                 + (setting.defaultValue() == null ? "" : "; default " + setting.defaultText())
                 + "; env " + setting.envVar() + "]";
+    }
+
+    /** The options of {@code cli}'s commands that list the model families, from the families. */
+    static void describeFamilies(CommandLine cli) {
+        String conditioned = ModelFamilies.ALL.stream().filter(f -> f.architecture().classConditioned())
+                .map(ModelFamily::name).collect(Collectors.joining(", "));
+        String samplers = "The sampler; default the model family's first: " + each(f -> String.join(", ", f.samplerNames())) + ".";
+        CommandSpec request = cli.getSubcommands().get("request").getCommandSpec();
+        redescribe(request, "--steps", "Denoising steps; default the model family's: " + each(ModelFamily::defaultSteps) + ".");
+        redescribe(request, "--sampler", samplers);
+        redescribe(request, "--label", "The digit 0-9 to draw, for class-conditioned families (" + conditioned + "); all "
+                + "spreads the seeds over the ten digits (one request per digit, seed i to digit i mod 10; the sheet has a "
+                + "row per digit).");
+        redescribe(cli.getSubcommands().get("evaluate").getCommandSpec(), "--sampler", samplers);
+        redescribe(cli.getSubcommands().get("train").getCommandSpec(), "--architecture", "The model family to train: "
+                + ModelFamilies.ALL.stream().map(ModelFamily::name).collect(Collectors.joining(", "))
+                + " (each with its own recipe: docs/models.md); default ${DEFAULT-VALUE}.");
+    }
+
+    /** Replaces the description of {@code flag} in {@code command}; the option stays bound to its field. */
+    static void redescribe(CommandSpec command, String flag, String description) {
+        OptionSpec option = command.findOption(flag);
+        command.remove(option);
+        command.addOption(option.toBuilder().description(description.replace("%", "%%")).build()); // picocli formats it
+    }
+
+    private static String each(Function<ModelFamily, Object> value) {
+        return ModelFamilies.ALL.stream().map(f -> value.apply(f) + " (" + f.name() + ")").collect(Collectors.joining("; "));
     }
 }

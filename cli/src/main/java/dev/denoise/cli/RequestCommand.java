@@ -39,24 +39,20 @@ final class RequestCommand implements Callable<Integer> {
 
     @Option(names = "--random", description = "With --count: draw the seeds at random.")
     boolean random;
-    @Option(names = "--steps", description = "Denoising steps (default: the model's, 8 for cond-unet and 40 for article-unet).")
+    @Option(names = "--steps") // its help lists the families' defaults (GeneratedHelp)
     Integer steps;
     @Option(names = "--model", defaultValue = "mnist-cond",
             description = "Model name (default ${DEFAULT-VALUE}, the shipped conditioned model; mnist is the article's).")
     String model;
     @Option(names = "--model-version", paramLabel = "N", description = "Pin a model version; default the newest.")
     Integer version;
-    @Option(names = "--label", paramLabel = "DIGIT|all",
-            description = "The digit 0-9 to draw, for class-conditioned models (cond-unet); all spreads the seeds over the "
-                    + "ten digits (one request per digit, seed i to digit i mod 10; the sheet has a row per digit).")
+    @Option(names = "--label", paramLabel = "DIGIT|all") // its help lists the conditioned families (GeneratedHelp)
     String label;
     @Option(names = "--guidance", paramLabel = "SCALE",
             description = "Classifier-free guidance scale, for class-conditioned models: 0 unconditional, 1 conditional, "
                     + "more sharpens the digit; default the model's.")
     Float guidance;
-    @Option(names = "--sampler", paramLabel = "NAME",
-            description = "article (article-unet); ddim, ddpm or dpm-solver (cond-unet); masked or masked-confidence "
-                    + "(masked-unet); default the model's.")
+    @Option(names = "--sampler", paramLabel = "NAME") // its help lists each family's samplers (GeneratedHelp)
     String sampler;
     @Option(names = "--priority", defaultValue = "1", paramLabel = "N", description = "Share of free slots while other "
             + "requests wait beside it: priority 2 gets two slots for each one of priority 1 (1-100, default ${DEFAULT-VALUE}).")

@@ -3,9 +3,6 @@ package dev.denoise.cli;
 import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
 import dev.denoise.schemas.config.Setting;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -21,15 +18,6 @@ final class ConfigurationReference {
             + "-Dsurefire.failIfNoSpecifiedTests=false -Ddenoise.regenerate=true";
 
     private ConfigurationReference() {
-    }
-
-    /** Writes the reference to the file named by the first argument, or to standard output. */
-    public static void main(String[] args) throws IOException {
-        if (args.length == 0) {
-            System.out.print(markdown());
-        } else {
-            Files.writeString(Path.of(args[0]), markdown());
-        }
     }
 
     static String markdown() {

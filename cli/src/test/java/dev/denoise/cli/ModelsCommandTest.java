@@ -7,7 +7,6 @@ import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.TrainedModelFiles;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Publishing, listing and promoting versions, seen in the versions of the images a running sampler makes. */

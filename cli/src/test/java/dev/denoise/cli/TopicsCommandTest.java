@@ -7,7 +7,6 @@ import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.testsupport.KafkaStackTest;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 @KafkaStackTest
 class TopicsCommandTest {

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.state.Stores;
  * requests ──► sampler (pending store) ──► images
  *                  │    ▲             └──► failures (dead letters)
  *                  ▼    │
- *             step batcher (compute thread)
+ *             continuous batcher (compute thread)
  *
  * <p>Requests are read as raw bytes and decoded inside the processor, so an undecodable record
  * becomes a failure record with its original bytes instead of stopping the application.

@@ -72,7 +72,7 @@ final class ServiceMetrics {
     String render(Map<String, Integer> servingVersions) {
         StringBuilder out = new StringBuilder();
         scalar(out, "denoise_images_total", "Images sampled.", "counter", images.get());
-        scalar(out, "denoise_iterations_total", "Scheduler iterations: one network pass moving each image in it one step.",
+        scalar(out, "denoise_iterations_total", "Batcher iterations: one network pass moving each image in it one step.",
                 "counter", iterations.get());
         header(out, "denoise_sampling_seconds_total", "Time the compute thread spent in iterations.", "counter")
                 .append(String.format(Locale.ROOT, "denoise_sampling_seconds_total %.6f%n", iterationNanos.get() / 1e9));

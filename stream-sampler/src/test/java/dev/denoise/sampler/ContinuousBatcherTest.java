@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The step batcher on the compute thread with real (untrained) models, no Kafka: which seeds
+ * The continuous batcher on the compute thread with real (untrained) models, no Kafka: which seeds
  * get slots, in what order images come out, and that an image does not depend on its slot-mates.
  * Where the order matters, the test holds the compute thread and lets it run iteration by iteration.
  */
@@ -216,7 +216,7 @@ class ContinuousBatcherTest {
     }
 
     @Test
-    void aSamplerThatThrowsFailsItsRequestAndTheSchedulerGoesOn() throws Exception {
+    void aSamplerThatThrowsFailsItsRequestAndTheBatcherGoesOn() throws Exception {
         Map<String, Sampler> samplers = new java.util.HashMap<>(ModelFamilies.samplers());
         samplers.put("article", new Sampler() {
             @Override

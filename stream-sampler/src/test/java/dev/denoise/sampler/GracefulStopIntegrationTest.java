@@ -4,8 +4,8 @@ import static dev.denoise.sampler.SamplerFixtures.trainedModel;
 import static dev.denoise.sampler.SamplerFixtures.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.diffusion.ComputeThread;
+import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
@@ -28,7 +28,6 @@ import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A graceful stop emits and commits the seeds in slots instead of leaving them to the next

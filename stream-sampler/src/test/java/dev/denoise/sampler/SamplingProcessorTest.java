@@ -19,10 +19,9 @@ import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The processor's bookkeeping around the step batcher, driven by Kafka's own mock context (the
+ * The processor's bookkeeping around the continuous batcher, driven by Kafka's own mock context (the
  * requests are real Confluent-wire-format records from the test registry). The compute thread is
  * held after exactly one iteration, so each test acts while the first seeds sample (or while
  * their images wait to be emitted), for sure.

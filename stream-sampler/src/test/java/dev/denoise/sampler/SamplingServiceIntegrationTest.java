@@ -43,7 +43,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The sampler end to end on a real broker and registry, with a model published by the trainer's code. */
 @KafkaStackTest

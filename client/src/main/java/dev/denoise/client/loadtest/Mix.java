@@ -34,11 +34,6 @@ public record Mix(List<RequestClass> classes) {
                 + BigDecimal.valueOf(c.share()).stripTrailingZeros().toPlainString()).toList());
     }
 
-    /** Seeds per request, averaged over the shares. */
-    double meanSeedsPerRequest() {
-        return classes.stream().mapToDouble(c -> c.share() * c.seedsPerRequest()).sum();
-    }
-
     /** Parses {@code STEPS:SEEDS_PER_REQUEST:SHARE,...}, e.g. {@code 8:4:0.8,40:256:0.2}. */
     public static Mix parse(String text) {
         List<RequestClass> classes = new ArrayList<>();
