@@ -18,7 +18,6 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Keys as Confluent's StringSerializer writes them, or as Avro strings for its legacy AvroConsumer, against a real registry. */
 @KafkaStackTest
