@@ -10,7 +10,7 @@ import picocli.CommandLine;
 @Command(name = "denoise",
         mixinStandardHelpOptions = true,
         version = "denoise-stream 0.1.0",
-        scope = ScopeType.INHERIT, // every subcommand gets -h/--help and -V/--version with this version
+        scope = ScopeType.INHERIT, // every subcommand gets -h/--help; -V/--version is the top command's alone
         description = "A diffusion model served on Kafka: run the local stack, produce requests, read images.",
         // The product's commands, then the lab's from the bench module.
         subcommands = {StackCommand.class, TopicsCommand.class, TrainCommand.class, ServeCommand.class, RequestCommand.class,
@@ -31,12 +31,28 @@ public final class DenoiseCli {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DenoiseCli());
         ServeCommand.declareSettings(cli.getSubcommands().get("serve").getCommandSpec());
+        withoutVersionOption(cli.getSubcommands().values());
         ConnectionOptions.describeFlags(cli);
         GeneratedHelp.describeFamilies(cli);
         return cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("denoise: " + describe(e));
             return 1;
         });
+    }
+
+    /**
+     * Only {@code denoise --version} prints the version: in a subcommand {@code --version} would win
+     * over every other argument and exit 0 having done nothing (a {@code promote ... --version 1}
+     * that promotes nothing), so there it is an unknown option, a usage error.
+     */
+    private static void withoutVersionOption(java.util.Collection<CommandLine> commands) {
+        for (CommandLine command : commands) {
+            CommandLine.Model.OptionSpec version = command.getCommandSpec().findOption("--version");
+            if (version != null) {
+                command.getCommandSpec().remove(version);
+            }
+            withoutVersionOption(command.getSubcommands().values());
+        }
     }
 
     /**

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code denoise images}: generated images (read_committed) into PNG files and a contact sheet. */
 @Command(name = "images", description = "Write generated images to PNG files named by request, seed and model version.")
 final class ImagesCommand implements Callable<Integer> {
-    @Option(names = "--request", paramLabel = "ID", description = "Only this request's images.")
+    @Option(names = "--request", paramLabel = "ID", description = "Only this request's images, read from the beginning of "
+            + "the topic; none is an error that says why.")
     String requestId;
     @Option(names = "--from-beginning", description = "Read the whole topic, not only images produced from now on.")
     boolean fromBeginning;
@@ -26,7 +27,8 @@ final class ImagesCommand implements Callable<Integer> {
     @Option(names = "--sheet", paramLabel = "FILE", description = "Also draw a contact sheet of the images written.")
     Path sheet;
     @Option(names = "--idle-timeout", defaultValue = "10",
-            description = "Without --follow or --from-beginning: stop after this many seconds without a new image (default ${DEFAULT-VALUE}).")
+            description = "Without --follow, --from-beginning or --request: stop after this many seconds without a new image "
+                    + "(default ${DEFAULT-VALUE}).")
     int idleSeconds;
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
@@ -35,7 +37,10 @@ final class ImagesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ImageFolder folder = new ImageFolder(out);
         List<GeneratedImage> written = new ArrayList<>();
-        try (ResultStream results = new ResultStream(connection.settings(), Topics.of(connection.settings()), fromBeginning)) {
+        List<String> failures = new ArrayList<>();
+        boolean wholeTopic = fromBeginning || requestId != null; // a request's images were written before this ran
+        Topics topics = Topics.of(connection.settings());
+        try (ResultStream results = new ResultStream(connection.settings(), topics, wholeTopic)) {
             long lastImage = System.currentTimeMillis();
             while (true) {
                 for (GeneratedImage image : results.pollImages(Duration.ofMillis(200))) {
@@ -45,13 +50,20 @@ final class ImagesCommand implements Callable<Integer> {
                         lastImage = System.currentTimeMillis();
                     }
                 }
+                results.pollFailures().stream().filter(f -> requestId != null && requestId.equals(f.getRequestId()))
+                        .forEach(f -> failures.add(f.getReason() + ": " + f.getMessage()));
                 if (follow) {
                     continue;
                 }
-                if (fromBeginning ? results.caughtUp() : System.currentTimeMillis() - lastImage > idleSeconds * 1000L) {
+                if (wholeTopic ? results.caughtUp() : System.currentTimeMillis() - lastImage > idleSeconds * 1000L) {
                     break; // the topic as it was is written, or nothing new came for a while
                 }
             }
+        }
+        if (requestId != null && written.isEmpty()) {
+            throw new IllegalStateException("no images of request " + requestId + " on " + topics.images.name()
+                    + (failures.isEmpty() ? " (is the request id right, and has it been served?)"
+                            : "; it failed: " + String.join("; ", failures)));
         }
         if (sheet != null && !written.isEmpty()) {
             ImageFolder.writeSheet(written, sheet);

@@ -25,7 +25,6 @@ import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code denoise models list|promote|publish}: the model versions on the model-versions topic. */
 @Command(name = "models", description = "List, publish and promote model versions.",
@@ -115,9 +114,9 @@ final class ModelsCommand {
 
     @Command(name = "promote", description = "Make an existing version the latest (a rollback, or a version the quality gate held back); samplers switch within seconds.")
     static final class Promote implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "MODEL")
+        @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model's name.")
         String model;
-        @Parameters(index = "1", paramLabel = "VERSION")
+        @Option(names = "--model-version", required = true, paramLabel = "N", description = "The version to make the latest.")
         int version;
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
         subcommands = {TopicsCommand.Create.class})
 final class TopicsCommand {
 
-    @Command(name = "create", description = "Create the requests, images, model-versions, model-promotions and failures topics where missing.")
+    @Command(name = "create", description = "Create the requests, images, model-versions, model-promotions and failures topics "
+            + "where missing, and register their schemas, so any Confluent client finds the contracts before the first record.")
     static final class Create implements Callable<Integer> {
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();
@@ -29,6 +30,7 @@ final class TopicsCommand {
         public Integer call() throws Exception {
             List<String> created = TopicProvisioner.ensureTopics(connection.settings(), partitions);
             System.out.println(created.isEmpty() ? "all topics exist" : "created " + String.join(", ", created));
+            System.out.println("their schemas are registered at " + connection.settings().schemaRegistryUrl());
             return 0;
         }
     }

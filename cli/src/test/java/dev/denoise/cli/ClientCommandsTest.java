@@ -82,7 +82,8 @@ class ClientCommandsTest {
                 "--out", first.toString()));
         String requestId = request.out().lines().findFirst().orElseThrow();
 
-        CliRun images = CliRun.of(serving.args("images", "--request", requestId, "--from-beginning",
+        // No --from-beginning: a request's images were written before the command ran, so --request reads them all.
+        CliRun images = CliRun.of(serving.args("images", "--request", requestId,
                 "--out", second.toString(), "--sheet", second.resolve("sheet.png").toString()));
 
         assertThat(images.exitCode()).as(images.err()).isZero();
@@ -91,6 +92,14 @@ class ClientCommandsTest {
             assertThat(Files.readAllBytes(second.resolve(png.getFileName()))).isEqualTo(Files.readAllBytes(png));
         }
         assertThat(second.resolve("sheet.png")).exists();
+    }
+
+    @Test
+    void imagesOfARequestThatHasNoneIsAnErrorThatSaysWhy(@TempDir Path out) {
+        CliRun images = CliRun.of(serving.args("images", "--request", "no-such-request", "--out", out.toString()));
+
+        assertThat(images.exitCode()).isEqualTo(1);
+        assertThat(images.err()).contains("no images of request no-such-request on ");
     }
 
     @Test

@@ -8,7 +8,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Every command and subcommand answers the standard help and version options. */
+/**
+ * Every command and subcommand answers the standard help options; only {@code denoise} itself
+ * answers {@code --version}: anywhere else it is a usage error, never a silent success.
+ */
 class CommandTreeTest {
 
     @Test
@@ -25,14 +28,30 @@ class CommandTreeTest {
                 assertThat(run.exitCode()).as("%s %s: %s", name, help, run.err()).isZero();
                 assertThat(run.out()).as("%s %s", name, help).contains("Usage: " + name);
             }
-            if (!path.equals(List.of("help"))) { // picocli's own help command has no version option
-                for (String version : List.of("--version", "-V")) {
-                    CliRun run = CliRun.of(with(path, version));
-                    assertThat(run.exitCode()).as("%s %s: %s", name, version, run.err()).isZero();
-                    assertThat(run.out()).as("%s %s", name, version).startsWith("denoise-stream ");
-                }
+            for (String version : path.equals(List.of("help")) ? List.<String>of() : List.of("--version", "-V")) {
+                CliRun run = CliRun.of(with(path, version)); // picocli's help command reads it as a command name
+                assertThat(run.exitCode()).as("%s %s: %s", name, version, run.err()).isEqualTo(2);
+                assertThat(run.out()).as("%s %s prints no version", name, version).doesNotContain("denoise-stream");
             }
         }
+        for (String version : List.of("--version", "-V")) {
+            CliRun run = CliRun.of(version);
+            assertThat(run.exitCode()).as("denoise %s", version).isZero();
+            assertThat(run.out()).startsWith("denoise-stream ");
+        }
+    }
+
+    @Test
+    void promoteWithAVersionFlagItDoesNotTakeIsAUsageErrorNotASilentSuccess() {
+        CliRun run = CliRun.of("models", "promote", "--model", "mnist-cond", "--version", "1");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).doesNotContain("denoise-stream");
+        assertThat(run.err()).contains("Missing required option: '--model-version=N'");
+
+        CliRun both = CliRun.of("models", "promote", "--model", "mnist-cond", "--model-version", "1", "--version");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("Unknown option: '--version'");
     }
 
     private static void collect(CommandLine command, List<String> path, List<List<String>> paths) {

@@ -29,7 +29,7 @@ class ModelsCommandTest {
             assertThat(list.out().lines().filter(l -> l.contains("latest"))).singleElement()
                     .satisfies(l -> assertThat(l).matches("mnist\\s+2 .*latest,serving"));
 
-            CliRun promote = CliRun.of(serving.args("models", "promote", "mnist", "1"));
+            CliRun promote = CliRun.of(serving.args("models", "promote", "--model", "mnist", "--model-version", "1"));
             assertThat(promote.exitCode()).as(promote.err()).isZero();
             serving.awaitVersion(1);
             assertThat(versionOfNextImage(serving, dir.resolve("b"))).isEqualTo("v1");
@@ -37,7 +37,7 @@ class ModelsCommandTest {
             assertThat(afterPromotion.out().lines().filter(l -> l.matches("mnist\\s+1 .*"))).singleElement()
                     .satisfies(l -> assertThat(l).endsWith("latest,serving"));
 
-            CliRun unknown = CliRun.of(serving.args("models", "promote", "mnist", "9"));
+            CliRun unknown = CliRun.of(serving.args("models", "promote", "--model", "mnist", "--model-version", "9"));
             assertThat(unknown.exitCode()).isEqualTo(1);
             assertThat(unknown.err()).contains("has no version 9").contains("[1, 2]");
         }

@@ -13,17 +13,30 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the system's topics where they are missing; running it again changes nothing. */
+/**
+ * Creates the system's topics where they are missing and registers their contracts; running it
+ * again changes nothing.
+ */
 public final class TopicProvisioner {
     private TopicProvisioner() {}
 
-    /** As below, through an admin client of {@code settings}, every topic replicated as the broker's default. */
+    /**
+     * As below, through an admin client of {@code settings}, every topic replicated as the broker's
+     * default; then every topic's schemas registered ({@link Topics#registerSchemas}), so any
+     * Confluent client finds the contracts before the first record.
+     *
+     * @return the names of the topics this call created
+     */
     public static List<String> ensureTopics(ConnectionSettings settings, int partitions) throws InterruptedException {
+        Topics topics = Topics.of(settings);
+        List<String> created;
         try (Admin admin = admin(settings)) {
-            return ensureTopics(admin, Topics.of(settings), partitions, Optional.empty());
+            created = ensureTopics(admin, topics, partitions, Optional.empty());
         } catch (IllegalStateException e) {
             throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + ": " + e.getMessage(), e);
         }
+        topics.registerSchemas();
+        return created;
     }
 
     /** An admin client that gives up on an unreachable broker within 15 s. */

@@ -5,8 +5,12 @@ import dev.denoise.schemas.registry.RegistryClientConfig;
 import dev.denoise.schemas.registry.SchemaRegistryClient;
 import dev.denoise.schemas.serde.AvroSerde;
 import dev.denoise.schemas.serde.KeySerde;
+import dev.denoise.schemas.serde.SubjectNames;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -22,8 +26,9 @@ public final class Topics {
     /** Model weights are ~1.2 MB, beyond Kafka's 1 MB default; the broker, topic and producer must agree. */
     public static final int MODEL_VERSIONS_MAX_BYTES = 16 * 1024 * 1024;
 
-    /** A topic's name, its serdes and the configuration it is created with. */
-    public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, Map<String, String> config) {
+    /** A topic's name, its serdes, the schema of its values and the configuration it is created with. */
+    public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, Schema valueSchema,
+                              Map<String, String> config) {
 
         /** Producer settings a producer writing to this topic needs beyond the defaults. */
         public Map<String, Object> producerOverrides() {
@@ -44,9 +49,11 @@ public final class Topics {
     public final Topic<String, SampleFailure> failures;
 
     private final SchemaRegistryClient registry;
+    private final boolean avroKeys;
 
     public Topics(String prefix, SchemaRegistryClient registry, Map<String, ?> serdeConfigs) {
         this.registry = registry;
+        this.avroKeys = KeySerde.avroKeys(serdeConfigs);
         this.requests = topic(prefix + ".sample-requests", SampleRequest.class, serdeConfigs, Map.of());
         this.images = topic(prefix + ".generated-images", GeneratedImage.class, serdeConfigs, Map.of());
         this.modelVersions = topic(prefix + ".model-versions", ModelVersion.class, serdeConfigs, Map.of(
@@ -67,6 +74,29 @@ public final class Topics {
         return List.of(requests, images, modelVersions, modelPromotions, failures);
     }
 
+    /**
+     * Registers every topic's value schema under {@code <topic>-value}, and the key schema under
+     * {@code <topic>-key} when keys are Avro, as the serializers would on the first record: so a
+     * Confluent client that looks the contracts up (or runs with {@code auto.register.schemas=false})
+     * finds them before anyone has written. Registering a schema again changes nothing.
+     *
+     * @return the subjects, in topic order
+     */
+    public List<String> registerSchemas() {
+        List<String> subjects = new ArrayList<>();
+        for (Topic<?, ?> topic : all()) {
+            String value = SubjectNames.topicNameStrategy(topic.name(), false);
+            registry.register(value, topic.valueSchema());
+            subjects.add(value);
+            if (avroKeys) {
+                String key = SubjectNames.topicNameStrategy(topic.name(), true);
+                registry.register(key, KeySerde.STRING);
+                subjects.add(key);
+            }
+        }
+        return subjects;
+    }
+
     /** The registry client the serdes share. */
     public SchemaRegistryClient registry() {
         return registry;
@@ -75,6 +105,6 @@ public final class Topics {
     private <V extends SpecificRecord> Topic<String, V> topic(
             String name, Class<V> type, Map<String, ?> serdeConfigs, Map<String, String> config) {
         return new Topic<>(name, KeySerde.of(registry, serdeConfigs), AvroSerde.specific(type, registry, serdeConfigs, false),
-                config);
+                SpecificData.get().getSchema(type), config);
     }
 }

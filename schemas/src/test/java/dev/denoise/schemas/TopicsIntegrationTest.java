@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.schemas.registry.RegistryClientConfig;
+import dev.denoise.schemas.registry.SchemaRegistryClient;
+import dev.denoise.schemas.serde.AvroSerializer;
+import dev.denoise.schemas.serde.KeySerde;
 import dev.denoise.testsupport.KafkaStackTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +35,34 @@ import org.junit.jupiter.api.Test;
 
 @KafkaStackTest
 class TopicsIntegrationTest {
+
+    @Test
+    void provisioningRegistersEveryContractSoAClientThatNeverRegistersCanProduce(StackEndpoints stack) throws Exception {
+        String prefix = "contracts-" + UUID.randomUUID();
+        ConnectionSettings settings = new ConnectionSettings(stack.bootstrapServers(), stack.schemaRegistryUrl(), prefix,
+                Map.of(KeySerde.KEY_FORMAT, "avro"));
+
+        TopicProvisioner.ensureTopics(settings, 1);
+
+        String subjects = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(stack.schemaRegistryUrl() + "/subjects")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String topic : List.of("sample-requests", "generated-images", "sample-failures", "model-versions",
+                "model-promotions")) {
+            assertThat(subjects).as("the registry's subjects").contains("\"" + prefix + "." + topic + "-value\"")
+                    .contains("\"" + prefix + "." + topic + "-key\"");
+        }
+        // As a Confluent client in production runs: it looks schemas up and never registers one.
+        Map<String, Object> config = new HashMap<>(settings.clientConfig());
+        config.put(AvroSerializer.AUTO_REGISTER_SCHEMAS, false);
+        Topics lookupOnly = new Topics(prefix, new SchemaRegistryClient(RegistryClientConfig.from(config)), config);
+        SampleRequest request = SampleRequest.newBuilder().setRequestId("r1").setSeeds(List.of(1L)).setSteps(8)
+                .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build();
+        try (KafkaProducer<String, SampleRequest> producer = new KafkaProducer<>(config,
+                lookupOnly.requests.keySerde().serializer(), lookupOnly.requests.valueSerde().serializer())) {
+            assertThat(producer.send(new ProducerRecord<>(lookupOnly.requests.name(), "r1", request)).get().offset())
+                    .isZero();
+        }
+    }
 
     @Test
     void provisioningCreatesEveryTopicOnceWithItsConfiguration(StackEndpoints stack) throws Exception {

@@ -28,14 +28,24 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class KeySerde {
     /** The serde property (from {@code DENOISE_KEY_FORMAT} / {@code --key-format}): {@code string} or {@code avro}. */
     public static final String KEY_FORMAT = "denoise.key.format";
-    private static final Schema STRING = Schema.create(Schema.Type.STRING);
+    /** The schema of an Avro key, registered under {@code <topic>-key}. */
+    public static final Schema STRING = Schema.create(Schema.Type.STRING);
 
     private KeySerde() {}
 
+    /** Whether {@code configs} ask for Avro keys. */
+    public static boolean avroKeys(Map<String, ?> configs) {
+        return format(configs).equals("avro");
+    }
+
+    private static String format(Map<String, ?> configs) {
+        Object format = configs.get(KEY_FORMAT);
+        return format == null ? "string" : format.toString().trim().toLowerCase(Locale.ROOT);
+    }
+
     public static Serde<String> of(SchemaRegistryClient registry, Map<String, ?> configs) {
         Object format = configs.get(KEY_FORMAT);
-        String name = format == null ? "string" : format.toString().trim().toLowerCase(Locale.ROOT);
-        Serializer<String> serializer = switch (name) {
+        Serializer<String> serializer = switch (format(configs)) {
             case "string" -> Serdes.String().serializer();
             case "avro" -> (topic, key) -> key == null ? null : avro(registry, topic, key);
             default -> throw new IllegalArgumentException(KEY_FORMAT + " must be string or avro, not '" + format + "'");
