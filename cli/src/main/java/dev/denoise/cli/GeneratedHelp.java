@@ -41,11 +41,22 @@ final class GeneratedHelp {
                 + " (each with its own recipe: docs/models.md); default ${DEFAULT-VALUE}.");
     }
 
+    /** An option of {@code setting}'s flag taking text (checked when the setting resolves), with the setting's help. */
+    static OptionSpec option(Setting<?> setting) {
+        return OptionSpec.builder(setting.flag()).paramLabel("VALUE").type(String.class)
+                .description(literal(describe(setting))).build();
+    }
+
     /** Replaces the description of {@code flag} in {@code command}; the option stays bound to its field. */
     static void redescribe(CommandSpec command, String flag, String description) {
         OptionSpec option = command.findOption(flag);
         command.remove(option);
-        command.addOption(option.toBuilder().description(description.replace("%", "%%")).build()); // picocli formats it
+        command.addOption(option.toBuilder().description(literal(description)).build());
+    }
+
+    /** {@code text} as a picocli description, which picocli formats with String.format. */
+    private static String literal(String text) {
+        return text.replace("%", "%%");
     }
 
     private static String each(Function<ModelFamily, Object> value) {

@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,8 +33,7 @@ final class ServeCommand implements Callable<Integer> {
      */
     static void declareSettings(CommandSpec serve) {
         for (Setting<?> setting : ServiceSettings.SETTINGS) {
-            serve.addOption(OptionSpec.builder(setting.flag()).paramLabel("VALUE").type(String.class)
-                    .description(GeneratedHelp.describe(setting).replace("%", "%%")).build());
+            serve.addOption(GeneratedHelp.option(setting));
         }
     }
 
