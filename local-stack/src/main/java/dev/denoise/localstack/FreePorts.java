@@ -43,6 +43,23 @@ public final class FreePorts {
         throw new IllegalStateException("No " + count + " consecutive free ports on loopback");
     }
 
+    /**
+     * True when a server could listen on this loopback port now: nothing accepts connections there
+     * and nothing holds it bound (a bound socket that does not listen yet still blocks a server).
+     */
+    public static boolean isFree(int port) {
+        if (inUse(port)) {
+            return false;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true); // as the broker and registry bind: a closed connection's TIME_WAIT does not block them
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** True when something accepts connections on this loopback port. */
     public static boolean inUse(int port) {
         try (java.net.Socket socket = new java.net.Socket()) {

@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  * {@code denoise stack up|status|down}: a real Kafka broker (KRaft, {@code kafka.Kafka} from the
  * Maven Central jars), or a cluster of three, and Apicurio Registry as background processes on
  * loopback, their data and logs under one project-local folder. Up is idempotent; down stops only
- * what up started. Node i of a cluster listens on the Kafka and controller ports plus 2i.
+ * what up started. Node i of a cluster listens on the Kafka and controller ports plus 2i. The stack
+ * remembers the ports it last started on ({@link PortsFile}) and, while running, keeps them.
  */
 public final class LocalStack {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -35,6 +36,21 @@ public final class LocalStack {
     /** The loopback ports the stack listens on. */
     public record Ports(int kafka, int controller, int registry) {
         public static final Ports DEFAULT = new Ports(9092, 9093, 8081);
+
+        /** These ports as the options that choose them, where they differ from {@code other} (all when null). */
+        String asOptions(Ports other) {
+            List<String> options = new ArrayList<>();
+            if (other == null || kafka != other.kafka) {
+                options.add(StackPortOptions.KAFKA_PORT + " " + kafka);
+            }
+            if (other == null || controller != other.controller) {
+                options.add(StackPortOptions.CONTROLLER_PORT + " " + controller);
+            }
+            if (other == null || registry != other.registry) {
+                options.add(StackPortOptions.REGISTRY_PORT + " " + registry);
+            }
+            return String.join(" ", options);
+        }
     }
 
     /** The state of one service, for {@code stack status}. */
@@ -95,20 +111,37 @@ public final class LocalStack {
         return "127.0.0.1:" + brokerPort(index);
     }
 
-    /** Starts whatever is not running yet and waits until both answer. */
+    /**
+     * Starts whatever is not running yet and waits until all answer. Every port it needs is checked
+     * before anything starts; if a start fails part-way, what this call started is stopped again.
+     */
     public StackEndpoints up(PrintStream progress) throws Exception {
         StackEndpoints endpoints = endpoints();
+        requireRunningServicesOnThesePorts();
+        portsToStart().requireFree();
         ClusterFile.check(home, brokers, security != null);
         if (security != null) {
             security.createIfMissing();
         }
-        boolean startedRegistry = startUnlessRunning(registry, ports.registry(), progress,
+        List<StackService> startedNow = new ArrayList<>();
+        try {
+            startAndAwait(endpoints, progress, startedNow);
+        } catch (Exception e) {
+            throw stopAfterFailedStart(startedNow, e);
+        }
+        PortsFile.write(home, ports);
+        return endpoints;
+    }
+
+    private void startAndAwait(StackEndpoints endpoints, PrintStream progress, List<StackService> startedNow)
+            throws Exception {
+        boolean startedRegistry = startUnlessRunning(registry, progress, startedNow,
                 () -> ApicurioRegistry.command(toolsDir, ports.registry(), registry.dir().resolve("data"),
                         security == null ? List.of() : security.registryTlsOptions(ports.registry())));
         boolean[] started = new boolean[brokers];
         for (int i = 0; i < brokers; i++) {
             int node = i;
-            started[i] = startUnlessRunning(kafka.get(i), brokerPort(i), progress, () -> kafkaCommand(node));
+            started[i] = startUnlessRunning(kafka.get(i), progress, startedNow, () -> kafkaCommand(node));
         }
         for (int i = 0; i < brokers; i++) {
             awaitStarted(kafka.get(i), started[i], this::awaitBrokers);
@@ -117,11 +150,68 @@ public final class LocalStack {
         awaitStarted(registry, startedRegistry, () -> Readiness.awaitRegistry(endpoints.schemaRegistryUrl(), registryHttp,
                 START_TIMEOUT, () -> registry.process().isPresent()));
         Readiness.setBackwardCompatibility(endpoints.schemaRegistryUrl(), registryHttp);
-        return endpoints;
+    }
+
+    /** The ports of the services not running yet, each with the option that moves it. */
+    private RequiredPorts portsToStart() {
+        RequiredPorts required = new RequiredPorts();
+        for (int i = 0; i < brokers; i++) {
+            if (kafka.get(i).process().isEmpty()) {
+                addNodePorts(required, i);
+            }
+        }
+        if (registry.process().isEmpty()) {
+            required.add(ports.registry(), StackPortOptions.REGISTRY_PORT);
+        }
+        return required;
+    }
+
+    private void addNodePorts(RequiredPorts required, int index) {
+        String offset = index == 0 ? "" : " plus " + 2 * index + " for " + kafka.get(index).name();
+        required.add(brokerPort(index), StackPortOptions.KAFKA_PORT + offset);
+        required.add(controllerPort(index), StackPortOptions.CONTROLLER_PORT + offset);
+    }
+
+    /**
+     * Running services listen where they were started: other ports would address nothing, so they
+     * are refused rather than reported as a stack that is down.
+     */
+    private void requireRunningServicesOnThesePorts() {
+        Optional<Ports> remembered = PortsFile.read(home);
+        if (remembered.isEmpty() || remembered.get().equals(ports) || !anyServiceRunning()) {
+            return;
+        }
+        throw new IllegalStateException("The local stack in " + home + " is running on " + remembered.get().asOptions(null)
+                + ", not on " + ports.asOptions(remembered.get()) + ": leave those options out, or `denoise stack down`"
+                + " first to move it");
+    }
+
+    private boolean anyServiceRunning() {
+        return registry.process().isPresent() || kafka.stream().anyMatch(node -> node.process().isPresent());
+    }
+
+    /** Stops what this start started, leaving what ran before alone, and says so with the reason. */
+    private static IllegalStateException stopAfterFailedStart(List<StackService> startedNow, Exception failure) {
+        if (startedNow.isEmpty() && failure instanceof IllegalStateException alreadySaid) {
+            return alreadySaid;
+        }
+        for (StackService service : startedNow) {
+            try {
+                service.stop(STOP_GRACE);
+            } catch (IOException | RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        String reason = failure instanceof IllegalStateException ? failure.getMessage()
+                : "The local stack did not start: " + failure;
+        String stopped = startedNow.isEmpty() ? "" : System.lineSeparator() + "Stopped what this start had started: "
+                + String.join(", ", startedNow.stream().map(StackService::name).toList());
+        return new IllegalStateException(reason + stopped, failure);
     }
 
     /** Every broker, then the registry. */
     public List<ServiceStatus> status() {
+        requireRunningServicesOnThesePorts();
         StackEndpoints endpoints = endpoints();
         Map<String, String> admin = adminProperties();
         List<ServiceStatus> status = new ArrayList<>();
@@ -151,7 +241,12 @@ public final class LocalStack {
 
     /** Starts node {@code index} again on its data and waits until the cluster has all its brokers. */
     public void startBroker(int index) throws Exception {
-        boolean started = startUnlessRunning(kafka.get(index), brokerPort(index), System.err, () -> kafkaCommand(index));
+        if (kafka.get(index).process().isEmpty()) {
+            RequiredPorts required = new RequiredPorts();
+            addNodePorts(required, index);
+            required.requireFree();
+        }
+        boolean started = startUnlessRunning(kafka.get(index), System.err, new ArrayList<>(), () -> kafkaCommand(index));
         awaitStarted(kafka.get(index), started, this::awaitBrokers);
     }
 
@@ -187,18 +282,16 @@ public final class LocalStack {
         void run() throws Exception;
     }
 
-    private boolean startUnlessRunning(StackService service, int port, PrintStream progress, Command command)
-            throws Exception {
+    /** Starts {@code service} unless it runs, adding it to {@code startedNow}; true if it was started. */
+    private static boolean startUnlessRunning(StackService service, PrintStream progress, List<StackService> startedNow,
+            Command command) throws Exception {
         Optional<ProcessHandle> running = service.process();
         if (running.isPresent()) {
             progress.println(service.name() + " already running (pid " + running.get().pid() + ")");
             return false;
         }
-        if (FreePorts.inUse(port)) {
-            throw new IllegalStateException("Port " + port + " on 127.0.0.1 is taken by a process this stack did not"
-                    + " start; stop it or choose other ports for " + service.name());
-        }
         ProcessHandle process = service.start(command.get());
+        startedNow.add(service);
         progress.println("started " + service.name() + " (pid " + process.pid() + ", log " + service.logFile() + ")");
         return true;
     }
