@@ -1,8 +1,11 @@
 package dev.denoise.cli;
 
+import dev.denoise.client.SampleRequests;
 import dev.denoise.client.loadtest.LoadReport;
 import dev.denoise.client.loadtest.LoadTest;
 import dev.denoise.client.loadtest.Mix;
+import dev.denoise.client.loadtest.RequestedModel;
+import dev.denoise.client.loadtest.ServedVersion;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code denoise load-test}: many seeds through the running pipeline, with throughput, latency and missing images. */
 @Command(name = "load-test", description = "Produce requests for many seeds, consume the images, and report throughput, latency percentiles, "
-                + "failures and missing images (report.json, report.html). Exits 1 when images are missing.")
+                + "failures, missing images and the model versions that made them (report.json, report.html). Exits 1 when images are missing.")
 final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "10000", description = "Seeds in total, per run (default ${DEFAULT-VALUE}).")
     int seeds;
@@ -37,7 +40,12 @@ final class LoadTestCommand implements Callable<Integer> {
         double[] sweep;
     }
 
-    @Option(names = "--steps", defaultValue = "8", description = "Denoising steps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = SampleRequests.DEFAULT_MODEL, paramLabel = "NAME",
+            description = "Model name (default ${DEFAULT-VALUE}, as for request; mnist is the article's).")
+    String model;
+    @Option(names = "--model-version", paramLabel = "N", description = "Pin a model version; default the latest.")
+    Integer version;
+    @Option(names = "--steps", defaultValue = "8", description = "Denoising steps, whatever the model (default ${DEFAULT-VALUE}).")
     int steps;
     @Option(names = "--batch-per-request", defaultValue = "16", paramLabel = "K", description = "Seeds per request (default ${DEFAULT-VALUE}).")
     int seedsPerRequest;
@@ -60,8 +68,9 @@ final class LoadTestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Mix workload = workload();
+        RequestedModel requested = requestedModel();
         double[] rates = pace.sweep != null ? pace.sweep : new double[] {pace.rate != null ? pace.rate : 0};
-        LoadTest test = new LoadTest(connection.settings(), workload, mixSeed, Duration.ofSeconds(timeoutSeconds));
+        LoadTest test = new LoadTest(connection.settings(), requested, workload, mixSeed, Duration.ofSeconds(timeoutSeconds));
         List<LoadTest.Result> results = new ArrayList<>();
         boolean interactive = System.console() != null;
         System.out.printf("%8s %8s %8s %10s %8s %8s %8s %8s %s%n", "rate", "images", "missing", "images/s", "p50 ms",
@@ -80,10 +89,11 @@ final class LoadTestCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%8s %8d %8d %10.1f %8d %8d %8d %8d %s%n", LoadReport.rate(r), r.received(),
                     r.missing(), r.imagesPerSecond(), r.p50(), r.p90(), r.p99(), r.max(), r.failures());
         }
+        printServedBy(results);
         if (workload.classes().size() > 1) {
             printClasses(results);
         }
-        LoadReport.write(report, results, new LoadReport.Setup(seeds, workload, mixSeed,
+        LoadReport.write(report, results, new LoadReport.Setup(seeds, requested, workload, mixSeed,
                 Arrays.stream(rates).boxed().toList(), timeoutSeconds));
         System.out.println("report: " + report.resolve("report.json") + ", " + report.resolve("report.html"));
         boolean missing = results.stream().anyMatch(r -> r.missing() > 0);
@@ -106,6 +116,27 @@ final class LoadTestCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--steps and --batch-per-request must be at least 1");
         }
         return Mix.single(steps, seedsPerRequest);
+    }
+
+    /** The --model and --model-version the requests carry. */
+    RequestedModel requestedModel() {
+        if (version != null && version < 1) {
+            throw new ParameterException(spec.commandLine(), "--model-version must be 1 or more, not " + version);
+        }
+        return new RequestedModel(model, version);
+    }
+
+    /** The versions the images name: not always the one asked for, as the latest may change, even mid-run. */
+    private static void printServedBy(List<LoadTest.Result> results) {
+        System.out.printf("%nserved by:%n%8s %-20s %8s %8s%n", "rate", "model", "version", "images");
+        for (LoadTest.Result r : results) {
+            if (r.servedBy().isEmpty()) {
+                System.out.printf("%8s %s%n", LoadReport.rate(r), "no images");
+            }
+            for (ServedVersion v : r.servedBy()) {
+                System.out.printf(Locale.ROOT, "%8s %-20s %8d %8d%n", LoadReport.rate(r), v.model(), v.version(), v.images());
+            }
+        }
     }
 
     private static void printClasses(List<LoadTest.Result> results) {

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Publishing, listing and promoting versions, seen in the versions of the images a running sampler makes. */
+/**
+ * Publishing (the same weights twice refused), listing and promoting versions, seen in the versions
+ * of the images a running sampler makes.
+ */
 @KafkaStackTest
 class ModelsCommandTest {
 
@@ -20,6 +23,10 @@ class ModelsCommandTest {
             CliRun publish = CliRun.of(serving.args("models", "publish", "--file", dir.resolve("mnist.weights").toString()));
             assertThat(publish.exitCode()).as(publish.err()).isZero();
             assertThat(publish.out()).contains("Published mnist version 2");
+            CliRun again = CliRun.of(serving.args("models", "publish", "--file", dir.resolve("mnist.weights").toString()));
+            assertThat(again.exitCode()).isEqualTo(1);
+            assertThat(again.err()).startsWith("denoise: model 'mnist' version 2 already has these weights (sha256 ")
+                    .contains("nothing published").doesNotContain("Exception", "\tat ");
             serving.awaitVersion(2);
             assertThat(versionOfNextImage(serving, dir.resolve("a"))).isEqualTo("v2");
 

@@ -12,6 +12,8 @@ import java.util.UUID;
  * stays unset the sampler fills in with the model's defaults.
  */
 public final class SampleRequests {
+    /** The model the commands ask for when told none: the shipped class-conditioned one. */
+    public static final String DEFAULT_MODEL = "mnist-cond";
 
     private SampleRequests() {
     }

@@ -123,6 +123,13 @@ public final class ModelCatalogue {
         return versions.getOrDefault(model, new TreeMap<>()).navigableKeySet();
     }
 
+    /** The newest version of {@code model} whose weights have this SHA-256, if any has. */
+    public Optional<ModelVersion> versionWithWeights(String model, String weightsSha256) {
+        return versions.getOrDefault(model, new TreeMap<>()).descendingMap().values().stream()
+                .filter(v -> v.getWeightsSha256().equals(weightsSha256))
+                .findFirst();
+    }
+
     /** The highest version number of {@code model}, 0 if it has none. */
     public int highestVersion(String model) {
         NavigableMap<Integer, ModelVersion> byNumber = versions.get(model);

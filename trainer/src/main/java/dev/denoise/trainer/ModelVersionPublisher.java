@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,6 +24,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * rollback). The next number is one more than the highest version of that name in the
  * {@link ModelCatalogue}; two trainers publishing the same name at the same moment could pick the
  * same number, so publishing is meant to be done by one trainer (or job) per model name at a time.
+ * Weights a version of that name already holds are refused, so a version number always means new
+ * weights.
  */
 public final class ModelVersionPublisher {
     private final ConnectionSettings settings;
@@ -38,10 +41,19 @@ public final class ModelVersionPublisher {
         return topics.modelVersions.name();
     }
 
-    /** Sends {@code model} as version highest+1 and returns the record as published. */
+    /**
+     * Sends {@code model} as version highest+1 and returns the record as published.
+     *
+     * @throws WeightsAlreadyPublishedException when a version of the same name already has these
+     *         weights (the same SHA-256); the same weights under another name are published
+     */
     public ModelVersion publish(TrainedModel model) throws InterruptedException {
-        ModelVersion version = toRecord(model, ModelCatalogue.read(settings).highestVersion(model.modelName()) + 1,
-                Instant.now());
+        ModelCatalogue catalogue = ModelCatalogue.read(settings);
+        Optional<ModelVersion> existing = catalogue.versionWithWeights(model.modelName(), model.sha256());
+        if (existing.isPresent()) {
+            throw new WeightsAlreadyPublishedException(existing.get());
+        }
+        ModelVersion version = toRecord(model, catalogue.highestVersion(model.modelName()) + 1, Instant.now());
         send(topics.modelVersions, ModelCatalogue.key(version.getModel(), version.getVersion()), version);
         return version;
     }

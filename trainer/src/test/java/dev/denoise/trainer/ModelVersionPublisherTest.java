@@ -2,6 +2,7 @@ package dev.denoise.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.djl.Device;
 import dev.denoise.diffusion.ArticleSampler;
@@ -25,12 +26,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A trained model published to a real broker, read back and loaded into a working denoiser. */
+/**
+ * A trained model published to a real broker, read back and loaded into a working denoiser; the same
+ * weights again under the same name refused.
+ */
 @KafkaStackTest
 class ModelVersionPublisherTest {
 
     @Test
-    void publishesNumberedVersionsThatLoadAndSampleLikeTheTrainedModel(StackEndpoints stack, @TempDir Path temp)
+    void publishesNumberedVersionsOfNewWeightsThatLoadAndSampleLikeTheTrainedModel(StackEndpoints stack, @TempDir Path temp)
             throws Exception {
         ConnectionSettings settings = ConnectionSettings.of(stack.bootstrapServers(), stack.schemaRegistryUrl(),
                 "publish-" + UUID.randomUUID());
@@ -44,13 +48,23 @@ class ModelVersionPublisherTest {
 
         assertThat(ModelCatalogue.read(settings).highestVersion("mnist")).isZero();
         ModelVersion first = publisher.publish(trained);
-        ModelVersion second = publisher.publish(trained);
+        WeightsAlreadyPublishedException refused = catchThrowableOfType(WeightsAlreadyPublishedException.class,
+                () -> publisher.publish(trained));
+        assertThat(refused).hasMessage("model 'mnist' version 1 already has these weights (sha256 "
+                + trained.sha256().substring(0, 12) + "…); nothing published");
+        assertThat(refused.existing().getVersion()).as("the version a rerun of the demo takes instead").isEqualTo(1);
+        assertThat(ModelCatalogue.read(settings).versions()).as("the refused copy is not on the topic")
+                .extracting(ModelVersion::getVersion).containsExactly(1);
+        ModelVersion second = publisher.publish(withWeightsOf(trained, Denoiser.initialized(new ArticleUNet(), Device.cpu(), 7)));
+        ModelVersion sameWeightsOtherName = publisher.publish(renamed(trained, "mnist-copy"));
 
         assertThat(first.getVersion()).isEqualTo(1);
         assertThat(second.getVersion()).isEqualTo(2);
-        List<ModelVersion> onTopic = ModelCatalogue.read(settings).versions();
-        assertThat(onTopic).extracting(ModelVersion::getVersion).containsExactly(1, 2);
-        ModelVersion read = onTopic.get(1);
+        assertThat(sameWeightsOtherName.getVersion()).isEqualTo(1);
+        ModelCatalogue catalogue = ModelCatalogue.read(settings);
+        assertThat(catalogue.versionNumbers("mnist")).containsExactly(1, 2);
+        assertThat(catalogue.versionNumbers("mnist-copy")).containsExactly(1);
+        ModelVersion read = catalogue.version("mnist", 1).orElseThrow();
         assertThat(read.getWeightsSha256()).isEqualTo(trained.sha256());
         assertThat(read.getTraining().getMetrics()).containsKeys("mse@0.5", "classifier.confidence");
         assertThat(read.getTraining().getEpochs()).isEqualTo(1);
@@ -74,6 +88,22 @@ class ModelVersionPublisherTest {
         assertThatThrownBy(() -> new ModelVersionPublisher(settings).promote("mnist", 1))
                 .hasMessageContaining("does not exist")
                 .hasMessageContaining("denoise topics create");
+    }
+
+    /** {@code model} with the weights of {@code denoiser} (closed here). */
+    private static TrainedModel withWeightsOf(TrainedModel model, Denoiser denoiser) {
+        try (denoiser) {
+            WeightsPackage w = denoiser.weights();
+            return new TrainedModel(model.modelName(), w.architecture(), w.hyperParameters(), w.weights(), w.sha256(),
+                    model.dataset(), model.epochs(), model.batchSize(), model.learningRate(), model.seed(), model.finalLoss(),
+                    model.metrics());
+        }
+    }
+
+    private static TrainedModel renamed(TrainedModel model, String name) {
+        return new TrainedModel(name, model.architecture(), model.hyperParameters(), model.weights(), model.sha256(),
+                model.dataset(), model.epochs(), model.batchSize(), model.learningRate(), model.seed(), model.finalLoss(),
+                model.metrics());
     }
 
     private static WeightsPackage packageOf(ModelVersion version) {

@@ -12,10 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** report.json, and report.html: the settings, a row per run and per class, and PNG charts saved beside it. */
+/**
+ * report.json, and report.html: the settings, a row per run and per class, the model versions that
+ * made the images, and PNG charts saved beside it.
+ */
 public final class LoadReport {
     /** How the runs were set up; a rate of 0 means as fast as possible. */
-    public record Setup(int seedsPerRun, Mix mix, long mixSeed, List<Double> rates, int timeoutSeconds) {}
+    public record Setup(int seedsPerRun, RequestedModel model, Mix mix, long mixSeed, List<Double> rates, int timeoutSeconds) {}
 
     static final String KNEE_PNG = "latency-vs-throughput.png";
     public static final String THROUGHPUT_PNG = "throughput-over-time.png";
@@ -31,6 +34,7 @@ public final class LoadReport {
                 + "table.settings th,table.settings td,.name{text-align:left}</style></head><body><h1>denoise load test</h1>");
         settingsTable(html, setup);
         runsTable(html, runs);
+        servedByTable(html, runs);
         if (setup.mix().classes().size() > 1) {
             classesTable(html, runs);
         }
@@ -64,6 +68,7 @@ public final class LoadReport {
 
     private static void settingsTable(StringBuilder html, Setup setup) {
         Map<String, String> rows = new LinkedHashMap<>();
+        rows.put("model asked for", setup.model().label());
         rows.put("seeds per run", Integer.toString(setup.seedsPerRun()));
         List<Mix.RequestClass> classes = setup.mix().classes();
         for (int i = 0; i < classes.size(); i++) {
@@ -95,6 +100,21 @@ public final class LoadReport {
         html.append("</table>");
     }
 
+    /** What served, from the images themselves: the model asked for may differ, and a new version may take over mid-run. */
+    private static void servedByTable(StringBuilder html, List<LoadTest.Result> runs) {
+        html.append("<h2>Served by</h2><table><tr><th>rate (req/s)</th><th class=\"name\">model</th><th>version</th><th>images</th></tr>");
+        for (LoadTest.Result r : runs) {
+            if (r.servedBy().isEmpty()) {
+                html.append("<tr><td>").append(rate(r)).append("</td><td class=\"name\">no images</td><td></td><td>0</td></tr>");
+            }
+            for (ServedVersion v : r.servedBy()) {
+                html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td class=\"name\">%s</td><td>%d</td><td>%d</td></tr>",
+                        rate(r), escape(v.model()), v.version(), v.images()));
+            }
+        }
+        html.append("</table>");
+    }
+
     private static void classesTable(StringBuilder html, List<LoadTest.Result> runs) {
         html.append("<h2>Per class</h2><table><tr><th>rate (req/s)</th><th class=\"name\">class</th><th>requests</th><th>images</th>"
                 + "<th>missing</th><th>images/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr>");
@@ -119,6 +139,8 @@ public final class LoadReport {
 
     private static Map<String, Object> json(List<LoadTest.Result> runs, Setup setup) {
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", setup.model().name());
+        json.put("pinnedVersion", setup.model().pinnedVersion());
         json.put("seedsPerRun", setup.seedsPerRun());
         List<Mix.RequestClass> classes = setup.mix().classes();
         if (classes.size() == 1) { // the fields of reports from before --mix
@@ -145,6 +167,15 @@ public final class LoadReport {
         m.put("latencyMs", latencyJson(r.latency()));
         m.put("timeline", r.timeline().stream().map(t -> Map.of("second", t[0], "images", t[1], "p50Ms", t[2])).toList());
         m.put("classes", r.classes().stream().map(LoadReport::classJson).toList());
+        m.put("servedBy", r.servedBy().stream().map(LoadReport::servedJson).toList());
+        return m;
+    }
+
+    private static Map<String, Object> servedJson(ServedVersion v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", v.model());
+        m.put("version", v.version());
+        m.put("images", v.images());
         return m;
     }
 

@@ -1,5 +1,6 @@
 package dev.denoise.client.loadtest;
 
+import dev.denoise.schemas.GeneratedImage;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -9,7 +10,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
-/** What one run has received so far, overall and per class of the mix; read on the consuming thread only. */
+/**
+ * What one run has received so far, overall, per class of the mix and per model version that made
+ * the images; read on the consuming thread only.
+ */
 final class LoadTally {
     private static final long HIGHEST_MS = 3_600_000L;
 
@@ -26,6 +30,8 @@ final class LoadTally {
     private final Map<Long, Histogram> perSecond = new TreeMap<>();
     private final Set<String> seen = new HashSet<>();
     private final Map<String, Integer> failures = new TreeMap<>();
+    /** Images by model name, then version number, as the images name them. */
+    private final Map<String, Map<Integer, Integer>> servedBy = new TreeMap<>();
     private int duplicates;
 
     LoadTally(Mix mix, long startMs) {
@@ -34,12 +40,13 @@ final class LoadTally {
         mix.classes().forEach(c -> byClass.add(new Counts()));
     }
 
-    /** An image of {@code request}; {@code key} (request and index) tells a redelivered one apart. */
-    void image(LoadTest.Sent request, String key, long nowMs) {
-        if (!seen.add(key)) {
+    /** {@code image}, received at {@code nowMs}, of {@code request}; its request id and index tell a redelivered one apart. */
+    void image(LoadTest.Sent request, GeneratedImage image, long nowMs) {
+        if (!seen.add(image.getRequestId() + "/" + image.getIndex())) {
             duplicates++;
             return;
         }
+        servedBy.computeIfAbsent(image.getModel(), m -> new TreeMap<>()).merge(image.getModelVersion(), 1, Integer::sum);
         long ms = Math.max(0, nowMs - request.atMs());
         all.latency.recordValue(ms);
         byClass.get(request.classIndex()).latency.recordValue(ms);
@@ -79,6 +86,13 @@ final class LoadTally {
                     seeds - received - counts.failedSeeds, received / seconds, Latency.of(counts.latency)));
         }
         return new LoadTest.Result(requestRate, totalSeeds, received(), totalSeeds - received() - all.failedSeeds, duplicates,
-                failures, received() / seconds, Latency.of(all.latency), timeline, classes);
+                failures, received() / seconds, Latency.of(all.latency), timeline, classes, servedBy());
+    }
+
+    /** Every model version that made an image, by model name and version. */
+    private List<ServedVersion> servedBy() {
+        List<ServedVersion> served = new ArrayList<>();
+        servedBy.forEach((model, versions) -> versions.forEach((version, images) -> served.add(new ServedVersion(model, version, images))));
+        return served;
     }
 }

@@ -2,7 +2,6 @@ package dev.denoise.client.loadtest;
 
 import dev.denoise.client.RequestSender;
 import dev.denoise.client.ResultStream;
-import dev.denoise.client.SampleRequests;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.SampleFailure;
 import dev.denoise.schemas.SampleRequest;
@@ -16,16 +15,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.LongStream;
 
 /**
- * One load-test run: requests produced at a fixed rate (or as fast as possible) on one thread, each
- * of a class drawn from the mix, images and failures consumed on another, each image matched to its request.
+ * One load-test run: requests for one model produced at a fixed rate (or as fast as possible) on one
+ * thread, each of a class drawn from the mix, images and failures consumed on another, each image
+ * matched to its request.
  */
 public final class LoadTest {
     /**
      * What a run measured over all its images, and per class of the mix; {@code timeline} holds, per
-     * second since the start, images received and their p50 latency.
+     * second since the start, images received and their p50 latency; {@code servedBy} the model
+     * versions that made the images (more than one when a new version took over during the run).
      */
     public record Result(double requestRate, int seeds, int received, int missing, int duplicates, Map<String, Integer> failures,
-                  double imagesPerSecond, Latency latency, List<long[]> timeline, List<ClassResult> classes) {
+                  double imagesPerSecond, Latency latency, List<long[]> timeline, List<ClassResult> classes,
+                  List<ServedVersion> servedBy) {
         public long p50() {
             return latency.p50();
         }
@@ -52,13 +54,15 @@ public final class LoadTest {
 
     private final ConnectionSettings settings;
     private final Topics topics;
+    private final RequestedModel model;
     private final Mix mix;
     private final long mixSeed;
     private final Duration timeout;
 
-    public LoadTest(ConnectionSettings settings, Mix mix, long mixSeed, Duration timeout) {
+    public LoadTest(ConnectionSettings settings, RequestedModel model, Mix mix, long mixSeed, Duration timeout) {
         this.settings = settings;
         this.topics = Topics.of(settings);
+        this.model = model;
         this.mix = mix;
         this.mixSeed = mixSeed;
         this.timeout = timeout;
@@ -77,7 +81,7 @@ public final class LoadTest {
                 for (GeneratedImage image : results.pollImages(Duration.ofMillis(100))) {
                     Sent request = sent.get(image.getRequestId());
                     if (request != null) { // else not ours
-                        tally.image(request, image.getRequestId() + "/" + image.getIndex(), System.currentTimeMillis());
+                        tally.image(request, image, System.currentTimeMillis());
                     }
                 }
                 for (SampleFailure failure : results.pollFailures()) {
@@ -110,9 +114,7 @@ public final class LoadTest {
                 int classIndex = mix.draw(draws);
                 Mix.RequestClass requestClass = mix.classes().get(classIndex);
                 long to = Math.min(from + requestClass.seedsPerRequest(), totalSeeds); // the last request may be cut short
-                SampleRequest request = SampleRequests.newRequest("load-", LongStream.range(from, to).boxed().toList())
-                        .setSteps(requestClass.steps())
-                        .build();
+                SampleRequest request = model.request(requestClass, LongStream.range(from, to).boxed().toList());
                 sent.put(request.getRequestId(), new Sent(System.currentTimeMillis(), (int) (to - from), classIndex));
                 sender.send(request);
                 from = to;

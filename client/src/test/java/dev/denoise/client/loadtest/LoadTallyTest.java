@@ -2,10 +2,13 @@ package dev.denoise.client.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.denoise.schemas.GeneratedImage;
+import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** How a run's images and failures add up, overall and per class, without Kafka. */
+/** How a run's images and failures add up, overall, per class and per model version, without Kafka. */
 class LoadTallyTest {
 
     @Test
@@ -16,10 +19,10 @@ class LoadTallyTest {
         LoadTest.Sent failed = new LoadTest.Sent(1_500, 2, 0);
         LoadTally tally = new LoadTally(mix, 1_000);
 
-        tally.image(fast, "fast/0", 1_100);
-        tally.image(fast, "fast/1", 1_200);
-        tally.image(fast, "fast/1", 1_300); // redelivered
-        tally.image(slow, "slow/0", 2_000);
+        tally.image(fast, image("fast", 0, "mnist", 1), 1_100);
+        tally.image(fast, image("fast", 1, "mnist", 1), 1_200);
+        tally.image(fast, image("fast", 1, "mnist", 1), 1_300); // redelivered
+        tally.image(slow, image("slow", 0, "mnist", 1), 2_000);
         tally.failure(failed, "INVALID_STEPS", 0); // the whole request
         tally.failure(slow, "DEADLINE_EXCEEDED", 1); // one of its seeds: the other two may still come
         LoadTest.Result result = tally.result(5, 7, List.of(fast, slow, failed), 3_000);
@@ -29,6 +32,7 @@ class LoadTallyTest {
         assertThat(result.duplicates()).isEqualTo(1);
         assertThat(result.missing()).isEqualTo(1); // the slow request's seed neither received nor failed
         assertThat(result.failures()).containsEntry("INVALID_STEPS", 1).containsEntry("DEADLINE_EXCEEDED", 1);
+        assertThat(result.servedBy()).containsExactly(new ServedVersion("mnist", 1, 3));
         assertThat(result.imagesPerSecond()).isEqualTo(1.5);
         assertThat(result.max()).isEqualTo(1_000);
         LoadTest.ClassResult first = result.classes().get(0);
@@ -43,5 +47,31 @@ class LoadTallyTest {
         assertThat(second.imagesPerSecond()).isEqualTo(0.5);
         assertThat(second.latency().p50()).isEqualTo(1_000);
         assertThat(result.timeline()).hasSize(2); // images in seconds 0 and 1
+    }
+
+    @Test
+    void theVersionsThatServedAreTheImagesOwnEachCountedOnce() {
+        Mix mix = Mix.single(8, 4);
+        LoadTest.Sent before = new LoadTest.Sent(1_000, 4, 0);
+        LoadTest.Sent after = new LoadTest.Sent(1_100, 4, 0);
+        LoadTally tally = new LoadTally(mix, 1_000);
+
+        // A new version takes over between two requests; the redelivered image counts once.
+        for (int i = 0; i < 4; i++) {
+            tally.image(before, image("before", i, "mnist-cond", 3), 1_500);
+            tally.image(after, image("after", i, "mnist-cond", 4), 1_600);
+        }
+        tally.image(after, image("after", 0, "mnist-cond", 4), 1_700);
+        LoadTest.Result result = tally.result(0, 8, List.of(before, after), 2_000);
+
+        assertThat(result.servedBy()).containsExactly(new ServedVersion("mnist-cond", 3, 4), new ServedVersion("mnist-cond", 4, 4));
+        assertThat(new LoadTally(mix, 0).result(0, 8, List.of(), 1_000).servedBy()).as("no images, no versions").isEmpty();
+    }
+
+    /** Image {@code index} of request {@code requestId}, made by {@code model} v{@code version}. */
+    static GeneratedImage image(String requestId, int index, String model, int version) {
+        return GeneratedImage.newBuilder().setRequestId(requestId).setSeed(index).setIndex(index).setModel(model)
+                .setModelVersion(version).setSteps(8).setSampler("ddim").setWidth(28).setHeight(28)
+                .setPng(ByteBuffer.allocate(0)).setQueueWaitMs(0).setSamplingMs(0).setCreatedAt(Instant.EPOCH).build();
     }
 }
