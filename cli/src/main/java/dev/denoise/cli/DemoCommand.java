@@ -11,7 +11,6 @@ import dev.denoise.localstack.StackPortOptions;
 import dev.denoise.sampler.SamplingService;
 import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.GeneratedImage;
-import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.TopicProvisioner;
@@ -23,11 +22,11 @@ import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
 import dev.denoise.trainer.TrainedModelFiles;
 import dev.denoise.trainer.TrainingOptions;
+import dev.denoise.trainer.WeightsAlreadyPublishedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
@@ -37,13 +36,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code denoise demo}: the whole system on the embedded stack. Starts a real broker and registry,
- * publishes the three models the project ships (the article's, or a short run of it, the
- * conditioned one and the masked discrete one), runs the stream-sampler, requests 64 seeds at 40
- * steps of the first, every digit 8 times at 8 ddim steps of the second and at 32 masked steps of
- * the third, writes their contact sheets, and stops what it started.
+ * publishes the three models the project ships (the conditioned one, the masked discrete one and
+ * the article's, or a short run of it), runs the stream-sampler, requests every digit 8 times at 8
+ * ddim steps of the first and at 32 masked steps of the second, then 64 seeds at 40 steps of the
+ * article's model as the baseline, writes their contact sheets, and stops what it started.
  */
-@Command(name = "demo", description = "Run the whole pipeline locally: stack, the three shipped models, sampler, 64 article "
-        + "images and a row per digit from the conditioned and the masked model, contact sheets; then stop.")
+@Command(name = "demo", description = "Run the whole pipeline locally: stack, the three shipped models, sampler, a row per "
+        + "digit from the conditioned and the masked model, 64 images from the article's model as the baseline, contact "
+        + "sheets; then stop.")
 final class DemoCommand implements Callable<Integer> {
 
     @Mixin
@@ -66,21 +66,21 @@ final class DemoCommand implements Callable<Integer> {
             ConnectionSettings settings = ConnectionSettings.of(endpoints.bootstrapServers(), endpoints.schemaRegistryUrl(),
                     ConnectionSettings.fromEnvironment().topicPrefix());
             TopicProvisioner.ensureTopics(settings, 4);
-            ModelVersion article = publish(settings, articleModel());
             ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_CONDITIONED)));
             ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED)));
+            ModelVersion article = publish(settings, articleModel());
             step("starting the stream-sampler on " + ComputeDevice.describe());
             try (SamplingService sampler = SamplingService.start(settings, ServiceSettings.resolve(Map.of(
                     ServiceSettings.APPLICATION_ID.flag(), "denoise-demo",
                     ServiceSettings.STATE_DIR.flag(), ProjectHome.state().resolve("demo-state").toString(),
                     ServiceSettings.HTTP_PORT.flag(), "0"), Map.of()))) {
-                awaitServing(sampler, article);
                 awaitServing(sampler, conditioned);
                 awaitServing(sampler, masked);
-                requestImages(settings, "64 seeds at 40 article steps", List.of(request(article, LongStream.range(0, 64),
-                        40, null)), "sheet.png");
+                awaitServing(sampler, article);
                 requestImages(settings, "each digit 8 times at 8 ddim steps", digits(conditioned, 8), "sheet-digits.png");
                 requestImages(settings, "each digit 8 times at 32 masked steps", digits(masked, 32), "sheet-masked.png");
+                requestImages(settings, "the baseline, 64 seeds at 40 steps of the article's model",
+                        List.of(request(article, LongStream.range(0, 64), 40, null)), "sheet-article-baseline.png");
             }
         } finally {
             if (!wasRunning && !keepStack) {
@@ -103,20 +103,18 @@ final class DemoCommand implements Callable<Integer> {
         return new DenoiserTrainer().train(options, new ConsoleProgress(System.out));
     }
 
-    /** Publishes {@code model} unless the same weights are already a version of it. */
+    /** Publishes {@code model}, or on a rerun over a kept stack, takes the version that already holds its weights. */
     private static ModelVersion publish(ConnectionSettings settings, TrainedModel model) throws Exception {
-        Optional<ModelVersion> already = ModelCatalogue.read(settings).versions().stream()
-                .filter(v -> v.getModel().equals(model.modelName()) && v.getWeightsSha256().equals(model.sha256()))
-                .reduce((first, second) -> second);
-        if (already.isPresent()) {
-            step("model " + model.modelName() + " v" + already.get().getVersion() + " (sha256 "
+        try {
+            ModelVersion version = new ModelVersionPublisher(settings).publish(model);
+            step("published " + version.getModel() + " v" + version.getVersion() + " (" + model.weights().length / 1024
+                    + " KiB of weights, " + model.epochs() + " epochs on " + model.dataset() + ")");
+            return version;
+        } catch (WeightsAlreadyPublishedException e) {
+            step("model " + model.modelName() + " v" + e.existing().getVersion() + " (sha256 "
                     + model.sha256().substring(0, 12) + "…) is already published");
-            return already.get();
+            return e.existing();
         }
-        ModelVersion version = new ModelVersionPublisher(settings).publish(model);
-        step("published " + version.getModel() + " v" + version.getVersion() + " (" + model.weights().length / 1024
-                + " KiB of weights, " + model.epochs() + " epochs on " + model.dataset() + ")");
-        return version;
     }
 
     private static void awaitServing(SamplingService sampler, ModelVersion version) throws InterruptedException {

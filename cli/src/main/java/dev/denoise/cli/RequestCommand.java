@@ -4,11 +4,8 @@ import dev.denoise.client.ImageCollector;
 import dev.denoise.client.RequestSender;
 import dev.denoise.client.ResultStream;
 import dev.denoise.client.SampleRequests;
-import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.schemas.GeneratedImage;
-import dev.denoise.schemas.ModelCatalogue;
-import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.SampleRequest;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
@@ -41,7 +38,7 @@ final class RequestCommand implements Callable<Integer> {
     boolean random;
     @Option(names = "--steps") // its help lists the families' defaults (GeneratedHelp)
     Integer steps;
-    @Option(names = "--model", defaultValue = "mnist-cond",
+    @Option(names = "--model", defaultValue = SampleRequests.DEFAULT_MODEL,
             description = "Model name (default ${DEFAULT-VALUE}, the shipped conditioned model; mnist is the article's).")
     String model;
     @Option(names = "--model-version", paramLabel = "N", description = "Pin a model version; default the newest.")
@@ -74,10 +71,6 @@ final class RequestCommand implements Callable<Integer> {
         List<Long> seedList = seedList();
         ConnectionSettings settings = connection.settings();
         Topics topics = Topics.of(settings);
-        String architecture = requireKnownModel(settings);
-        if (steps == null) {
-            steps = ModelFamilies.named(architecture).defaultSteps();
-        }
         List<SampleRequest> requests = requests(seedList);
         if (!await) {
             sendAll(settings, requests);
@@ -194,21 +187,5 @@ final class RequestCommand implements Callable<Integer> {
         } finally {
             System.err.printf(interactive ? "%n" : "received %d/%d images%n", received[0], expected);
         }
-    }
-
-    /**
-     * Refuses at once what the sampler would refuse later, a model or pinned version never
-     * published; returns the architecture of the version asked for (the latest when unpinned).
-     */
-    private String requireKnownModel(ConnectionSettings settings) {
-        ModelCatalogue catalogue = ModelCatalogue.read(settings);
-        if (catalogue.highestVersion(model) == 0) {
-            throw new IllegalArgumentException("Unknown model '" + model + "': no version of it on "
-                    + Topics.of(settings).modelVersions.name() + " (publish one with `denoise train --publish`)");
-        }
-        return catalogue.version(model, version != null ? version : catalogue.highestVersion(model))
-                .orElseThrow(() -> new IllegalArgumentException("Model '" + model + "' has no version " + version
-                        + "; versions: " + catalogue.versionNumbers(model)))
-                .getArchitecture();
     }
 }

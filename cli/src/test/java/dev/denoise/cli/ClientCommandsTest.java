@@ -104,13 +104,20 @@ class ClientCommandsTest {
 
     @Test
     void loadTestOfTwoThousandSeedsMissesNothingAndReportsPercentiles(@TempDir Path report) throws Exception {
-        CliRun run = CliRun.of(serving.args("load-test", "--seeds", "2000", "--max", "--steps", "2",
+        CliRun run = CliRun.of(serving.args("load-test", "--model", "mnist", "--seeds", "2000", "--max", "--steps", "2",
                 "--batch-per-request", "50", "--report", report.toString()));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("served by:\\n.*\\n\\s+max mnist\\s+1\\s+2000\\n");
         JsonNode json = new ObjectMapper().readTree(report.resolve("report.json").toFile());
+        assertThat(json.path("model").asText()).isEqualTo("mnist");
         JsonNode result = json.path("runs").get(0);
         assertThat(result.path("imagesReceived").asInt()).isEqualTo(2000);
+        assertThat(result.path("servedBy")).singleElement().satisfies(served -> {
+            assertThat(served.path("model").asText()).isEqualTo("mnist");
+            assertThat(served.path("version").asInt()).isEqualTo(1);
+            assertThat(served.path("images").asInt()).isEqualTo(2000);
+        });
         assertThat(result.path("missing").asInt()).isZero();
         assertThat(result.path("duplicates").asInt()).isZero();
         JsonNode latency = result.path("latencyMs");
@@ -125,8 +132,8 @@ class ClientCommandsTest {
 
     @Test
     void aMixedLoadTestReportsEachClassAndStopsAtTheTotalSeeds(@TempDir Path report) throws Exception {
-        CliRun run = CliRun.of(serving.args("load-test", "--seeds", "500", "--max", "--mix", "2:10:0.75,3:40:0.25",
-                "--report", report.toString()));
+        CliRun run = CliRun.of(serving.args("load-test", "--model", "mnist", "--model-version", "1", "--seeds", "500", "--max",
+                "--mix", "2:10:0.75,3:40:0.25", "--report", report.toString()));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("per class:", "2 steps, 10 seeds", "3 steps, 40 seeds");
@@ -150,14 +157,26 @@ class ClientCommandsTest {
     }
 
     @Test
-    void anUnknownModelOrVersionIsRefusedBeforeAnythingIsSent() {
-        CliRun model = CliRun.of(serving.args("request", "--seeds", "1", "--model", "no-such-model"));
-        CliRun version = CliRun.of(serving.args("request", "--model", "mnist", "--seeds", "1", "--model-version", "7"));
+    void anUnknownModelOrVersionIsRefusedByTheSamplerWithWhatThereIs(@TempDir Path out) {
+        CliRun model = CliRun.of(serving.args("request", "--seeds", "1", "--model", "no-such-model", "--wait",
+                "--out", out.toString(), "--timeout", "60"));
+        CliRun version = CliRun.of(serving.args("request", "--model", "mnist", "--seeds", "1", "--model-version", "7",
+                "--wait", "--out", out.toString(), "--timeout", "60"));
 
         assertThat(model.exitCode()).isEqualTo(1);
-        assertThat(model.err()).contains("Unknown model 'no-such-model'");
+        assertThat(model.err()).contains("UNKNOWN_MODEL", "'no-such-model'", "models served: [", "mnist");
         assertThat(version.exitCode()).isEqualTo(1);
-        assertThat(version.err()).contains("has no version 7; versions: [1]");
+        assertThat(version.err()).contains("UNKNOWN_VERSION", "has no version 7; loaded: [1]");
+    }
+
+    @Test
+    void aRequestIsSentWithoutReadingTheModelsFirst() {
+        // The sampler judges the model (a request may come before its model is published), so the
+        // client sends at once and leaves the steps to the model's family.
+        CliRun run = CliRun.of(serving.args("request", "--seeds", "1", "--model", "published-later"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().strip()).matches("[0-9a-f-]{36}");
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * Sends sample requests to the requests topic, keyed by request id, with one producer. A broker
@@ -43,6 +44,12 @@ public final class RequestSender implements AutoCloseable {
         try {
             send(request).get();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                // The producer cannot tell an unreachable broker from a missing topic: both leave it without metadata.
+                throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer, or has no topic "
+                        + topics.requests.name() + " (`denoise topics create` makes it): " + e.getCause().getMessage(),
+                        e.getCause());
+            }
             throw new IllegalStateException("Sending the request to " + settings.bootstrapServers() + " failed: "
                     + e.getCause().getMessage(), e.getCause());
         }

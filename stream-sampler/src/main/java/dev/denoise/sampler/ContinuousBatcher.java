@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -129,7 +130,8 @@ final class ContinuousBatcher {
                 FailureReason reason = !registry.knows(head.model()) ? (registry.isEmpty()
                         ? FailureReason.NO_MODEL_AVAILABLE : FailureReason.UNKNOWN_MODEL) : FailureReason.UNKNOWN_VERSION;
                 fail(request, List.of(), reason, "No " + (head.pinnedVersion() == 0 ? "version" : "version "
-                        + head.pinnedVersion()) + " of model '" + head.model() + "' arrived within " + noModelWaitMs + " ms");
+                        + head.pinnedVersion()) + " of model '" + head.model() + "' arrived within " + noModelWaitMs
+                        + " ms; models served: " + new TreeSet<>(registry.latestVersions().keySet()));
             }
         }
         kick();
@@ -262,27 +264,30 @@ final class ContinuousBatcher {
             if (request == null) {
                 return;
             }
+            int steps = start(request, nowMs);
+            // A request larger than the free slots starts a step's share of them an iteration, so
+            // its seeds finish (and free their slots) spread over the steps, not all at once.
             int perIteration = request.size() <= maxSlots - slots.size() ? Integer.MAX_VALUE
-                    : (maxSlots + request.head().steps() - 1) / request.head().steps();
-            if (!start(request, nowMs) || admitted.merge(request, 1, Integer::sum) >= perIteration) {
+                    : (maxSlots + steps - 1) / Math.max(1, steps);
+            if (steps == 0 || admitted.merge(request, 1, Integer::sum) >= perIteration) {
                 blocked.add(request);
             }
         }
     }
 
     /**
-     * Gives {@code request}'s next seed a slot on the version serving it now; false if no version
-     * serves it (it waits), true once the seed has a slot or its request has failed.
+     * Gives {@code request}'s next seed a slot on the version serving it now; returns the steps it
+     * was started with, 0 if none started: no version serves it yet (it waits), or the request failed.
      */
-    private boolean start(WaitingSeeds.Request request, long nowMs) {
+    private int start(WaitingSeeds.Request request, long nowMs) {
         if (nowMs >= request.deadlineAtMs) {
             failDeadline(request, nowMs);
-            return true;
+            return 0;
         }
         PendingSeed next = request.head();
         Optional<LoadedModel> acquired = registry.acquire(next.model(), next.pinnedVersion());
         if (acquired.isEmpty()) {
-            return false;
+            return 0;
         }
         LoadedModel model = acquired.get();
         DenoiserArchitecture architecture = model.denoiser().architecture();
@@ -290,9 +295,9 @@ final class ContinuousBatcher {
         if (rejection.isPresent()) {
             registry.release(model);
             fail(request, List.of(), rejection.get().reason(), rejection.get().message());
-            return true;
+            return 0;
         }
-        PendingSeed seed = waiting.take(request);
+        PendingSeed seed = waiting.take(request).withStepsOr(architecture.family().defaultSteps());
         String samplerName = seed.sampler() != null ? seed.sampler() : architecture.family().defaultSampler().name();
         Float guidance = architecture.classConditioned()
                 ? (Float.isNaN(seed.guidance()) ? architecture.family().defaultGuidance() : seed.guidance()) : null;
@@ -306,7 +311,7 @@ final class ContinuousBatcher {
             boolean steps = e instanceof IllegalArgumentException;
             fail(request, List.of(seed), steps ? FailureReason.INVALID_STEPS : FailureReason.INTERNAL_ERROR,
                     "Model " + model + " cannot sample it: " + e);
-            return true;
+            return 0;
         }
         slots.add(new Slot(request.owner, request, seed, model, trajectory, samplerName, guidance, nowMs));
         if (!turns.contains(model)) {
@@ -315,7 +320,7 @@ final class ContinuousBatcher {
         undelivered++;
         metrics.samplingChanged(1);
         metrics.queueWait(request.priority, nowMs - seed.acceptedAtMs());
-        return true;
+        return seed.steps();
     }
 
     /** The slots of the version whose turn it is; the versions with slots take turns. */

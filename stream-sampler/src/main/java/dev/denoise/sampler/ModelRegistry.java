@@ -101,7 +101,7 @@ public final class ModelRegistry implements AutoCloseable {
         return latest.isPublished(model, version)
                 ? model + " v" + version + " is published but not loaded: a sampler keeps the latest version and the "
                         + "newest others, " + maxLoadedVersions + " in all (DENOISE_MAX_LOADED_VERSIONS); loaded: " + loaded
-                        + "; `denoise models promote " + model + " " + version + "` makes it the latest"
+                        + "; `denoise models promote --model " + model + " --model-version " + version + "` makes it the latest"
                 : "Model " + model + " has no version " + version + "; loaded: " + loaded;
     }
 

@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * One accepted seed that has no image yet: the unit of work kept in the changelogged pending
  * store until its image is emitted in the same transaction that deletes it.
  *
+ * @param steps the steps asked for, or {@link #DEFAULT_STEPS}
  * @param sampler the sampler asked for; null for the model's default
  * @param pinnedVersion 0 for the model's newest version
  * @param acceptedAtMs when the sampler accepted the request (for queue wait and the no-model timeout)
@@ -25,6 +26,14 @@ public record PendingSeed(String requestId, int index, long seed, int steps, Str
     /** The label of an unconditional seed. */
     public static final int NO_LABEL = -1;
     public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** The steps of a seed whose request left them to the model: its family's default, known once a version serves it. */
+    public static final int DEFAULT_STEPS = 0;
+
+    /** This seed with {@code defaultSteps} if its request left the steps to the model, else itself. */
+    public PendingSeed withStepsOr(int defaultSteps) {
+        return steps != DEFAULT_STEPS ? this : new PendingSeed(requestId, index, seed, defaultSteps, sampler, model,
+                pinnedVersion, acceptedAtMs, label, guidance, priority, deadlineAtMs);
+    }
 
     /** Store key: one entry per (request, index), so a request's seeds are emitted independently. */
     public String key() {

@@ -68,7 +68,8 @@ final class RequestIntake {
         List<Long> seeds = request.getSeeds();
         List<PendingSeed> accepted = new ArrayList<>(seeds.size());
         for (int i = 0; i < seeds.size(); i++) {
-            accepted.add(new PendingSeed(request.getRequestId(), i, seeds.get(i), request.getSteps(), request.getSampler(),
+            accepted.add(new PendingSeed(request.getRequestId(), i, seeds.get(i),
+                    request.getSteps() == null ? PendingSeed.DEFAULT_STEPS : request.getSteps(), request.getSampler(),
                     request.getModel(), pinned, nowMs,
                     request.getClassLabel() == null ? PendingSeed.NO_LABEL : request.getClassLabel(),
                     request.getGuidanceScale() == null ? Float.NaN : request.getGuidanceScale(),

@@ -45,9 +45,10 @@ final class RequestValidation {
         if (seeds < 1 || seeds > maxSeeds) {
             return reject(FailureReason.INVALID_SEEDS, "A request needs 1 to " + maxSeeds + " seeds, this one has " + seeds);
         }
-        if (request.getSteps() < 1 || request.getSteps() > maxSteps) {
+        Integer steps = request.getSteps(); // null: the model's default
+        if (steps != null && (steps < 1 || steps > maxSteps)) {
             return reject(FailureReason.INVALID_STEPS,
-                    "Steps must be 1 to " + maxSteps + ", this request asks for " + request.getSteps());
+                    "Steps must be 1 to " + maxSteps + ", this request asks for " + steps);
         }
         if (request.getSampler() != null && !samplers.contains(request.getSampler())) {
             return reject(FailureReason.UNKNOWN_SAMPLER, "Unknown sampler '" + request.getSampler() + "'; known: "

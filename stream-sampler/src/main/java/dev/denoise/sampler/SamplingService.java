@@ -69,8 +69,9 @@ public final class SamplingService implements AutoCloseable {
         ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, ModelFamilies.samplers(), settings, metrics);
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
-        KafkaStreams streams = new KafkaStreams(SamplingTopology.build(topics, settings, registry, batcher, metrics),
-                streamsConfig(connection, settings));
+        Properties config = streamsConfig(connection, settings);
+        KafkaStreams streams = new KafkaStreams(SamplingTopology.build(topics, settings, config, registry, batcher, metrics),
+                config);
         streams.start();
         BrokerProbe brokers = new BrokerProbe(connection);
         HealthServer http = new HealthServer(settings.httpPort(), () -> ready(streams, registry, brokers),
@@ -93,6 +94,9 @@ public final class SamplingService implements AutoCloseable {
         // compute thread finished.
         props.put(StreamsConfig.POLL_MS_CONFIG, settings.maxWait().toMillis());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // Kafka 5.0's default
+        // The partition assignor reads its config from the main consumer's settings, which carry
+        // the consumer-prefixed keys only: without this copy it warns that the handler is off.
+        props.put(StreamsConfig.consumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         // Fast failover, unless the client settings say otherwise (DENOISE_KAFKA_*): a killed
         // instance is noticed after the brokers' minimum session timeout instead of Kafka's 45 s
         // (heartbeats run on their own thread, so long iterations do not trip it), and a standby

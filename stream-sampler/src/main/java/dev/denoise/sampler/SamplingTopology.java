@@ -2,9 +2,12 @@ package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.schemas.Topics;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -24,9 +27,10 @@ public final class SamplingTopology {
     private SamplingTopology() {}
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one processor forwards two value types to two typed sinks
-    static Topology build(Topics topics, ServiceSettings settings, ModelRegistry registry, ContinuousBatcher batcher,
-                          ServiceMetrics metrics) {
-        Topology topology = new Topology();
+    static Topology build(Topics topics, ServiceSettings settings, Properties streamsConfig, ModelRegistry registry,
+                          ContinuousBatcher batcher, ServiceMetrics metrics) {
+        // With the application's config: a topology made with the defaults warns that they differ.
+        Topology topology = new Topology(new TopologyConfig(new StreamsConfig(streamsConfig)));
         // Keys through the topics' key serde (string or Avro, DENOISE_KEY_FORMAT); request values as
         // bytes, decoded by the intake so that a bad one becomes a failure record.
         topology.addSource("requests", topics.requests.keySerde().deserializer(), Serdes.ByteArray().deserializer(),

@@ -46,7 +46,8 @@ public record ServiceSettings(
     public static final Setting<Integer> HTTP_PORT = Setting.of("DENOISE_HTTP_PORT", "--http-port", Type.INT, 8080,
             between(0, 65535), "Port of /health, /ready and /metrics; 0 picks a free one.");
     public static final Setting<String> STATE_DIR = Setting.of("DENOISE_STATE_DIR", "--state-dir", Type.STRING,
-            "/tmp/denoise-stream-sampler", "Kafka Streams state directory (pending work, restored from its changelog).");
+            ".denoise/sampler-state", "Kafka Streams state directory (pending work, restored from its changelog); "
+                    + "relative to the working directory. Not the OS temp directory, which the OS may clear.");
     public static final Setting<Double> QUALITY_TOLERANCE = Setting.of("DENOISE_QUALITY_TOLERANCE", "--quality-tolerance",
             Type.DOUBLE, 0.1, atLeast(0.0), "How much worse (relative) a new version's published Frechet distance may be "
             + "than the serving version's and still become the latest; a worse one serves pinned requests until promoted.");

@@ -167,6 +167,22 @@ class ContinuousBatcherTest {
                 .isEqualTo(40);
     }
 
+    @Test
+    void aSeedThatLeavesTheStepsToTheModelRunsItsFamilysDefault() throws Exception {
+        ContinuousBatcher batcher = batcher(4);
+        ContinuousBatcher.Owner owner = batcher.register();
+        long iterationsBefore = iterations(metrics);
+        batcher.offer(owner, request("default-steps", "cond", 2, PendingSeed.DEFAULT_STEPS, 3, Float.NaN, 1,
+                PendingSeed.NO_DEADLINE));
+        collect(batcher, owner, 2);
+
+        int familyDefault = CondUNet.FAMILY.defaultSteps();
+        assertThat(outcomes).hasSize(2).allSatisfy(outcome -> assertThat(outcome)
+                .isInstanceOfSatisfying(SeedOutcome.Sampled.class, image -> assertThat(image.seed().steps())
+                        .as("the steps its image records").isEqualTo(familyDefault)));
+        assertThat(iterations(metrics) - iterationsBefore).as("iterations run").isEqualTo(familyDefault);
+    }
+
     private static long iterations(ServiceMetrics metrics) {
         return metrics.render(Map.of()).lines().filter(l -> l.startsWith("denoise_iterations_total "))
                 .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();

@@ -34,7 +34,7 @@ class ModelRegistryTest {
             registry.release(served);
             assertThat(registry.acquire("mnist", 1)).as("unloaded version").isEmpty();
             assertThat(registry.notLoaded("mnist", 1)).contains("v1 is published but not loaded", "3 in all",
-                    "denoise models promote mnist 1");
+                    "denoise models promote --model mnist --model-version 1");
             assertThat(registry.notLoaded("mnist", 9)).contains("has no version 9");
             assertThat(registry.install(version(5, weights(5))).latest()).as("created after the promotion").isTrue();
             assertThat(registry.acquire("other", 0)).isEmpty();

@@ -125,11 +125,12 @@ class SamplingServiceIntegrationTest {
         });
         // Sent only now: its rows beside the 16 above would have changed their passes' batch size,
         // and the CPU kernels round differently at other batch sizes.
-        SampleRequest defaults = request(UUID.randomUUID().toString(), new long[] {7}, 2, null, null);
+        SampleRequest defaults = request(UUID.randomUUID().toString(), new long[] {7}, null, null, null);
         defaults.setModel("mnist-cond");
         produce(defaults);
         assertThat(imagesOf(defaults.getRequestId(), 1)).singleElement().satisfies(image -> {
             assertThat(image.getSampler()).as("the architecture's default sampler").isEqualTo("ddim");
+            assertThat(image.getSteps()).as("the family's default steps").isEqualTo(CondUNet.FAMILY.defaultSteps());
             assertThat(image.getClassLabel()).isNull();
             assertThat(image.getGuidanceScale()).isEqualTo(CondUNet.DEFAULT_GUIDANCE);
         });
@@ -256,6 +257,10 @@ class SamplingServiceIntegrationTest {
         assertThat(new String(bytes(garbage.getSource().getValue()))).isEqualTo("not avro at all");
         assertThat(garbage.getSource().getTopic()).isEqualTo(topics.requests.name());
         assertThat(garbage.getMessage()).contains("magic byte");
+        assertThat(failures).filteredOn(f -> f.getReason() == FailureReason.UNKNOWN_MODEL).singleElement()
+                .extracting(SampleFailure::getMessage).asString()
+                .as("an unknown model's failure names the models there are")
+                .contains("'no-such-model'", "models served: [mnist, mnist-cond, mnist-masked]");
         assertThat(sampler.state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
 
@@ -283,7 +288,7 @@ class SamplingServiceIntegrationTest {
         return request(UUID.randomUUID().toString(), seeds, steps, pinned, "article");
     }
 
-    private static SampleRequest request(String id, long[] seeds, int steps, Integer pinned, String samplerName) {
+    private static SampleRequest request(String id, long[] seeds, Integer steps, Integer pinned, String samplerName) {
         return SampleRequest.newBuilder()
                 .setRequestId(id)
                 .setSeeds(LongStream.of(seeds).boxed().toList())
