@@ -18,8 +18,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Formats {@code dataDir} and starts a broker on free loopback ports. */
     public static EmbeddedKafkaBroker start(Path dataDir) throws Exception {
-        int brokerPort = FreePorts.find();
-        int controllerPort = FreePorts.find();
+        // Two ports free at once: two calls of find() may be handed the same port in turn.
+        int brokerPort = FreePorts.findBlock(2);
+        int controllerPort = brokerPort + 1;
         Properties properties = BrokerConfig.singleNode(dataDir.resolve("data"), brokerPort, controllerPort);
         Path configFile = BrokerConfig.write(properties, dataDir.resolve("server.properties"));
         KafkaStorage.formatIfNeeded(configFile, dataDir.resolve("data"));
