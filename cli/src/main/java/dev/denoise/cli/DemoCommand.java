@@ -70,9 +70,10 @@ final class DemoCommand implements Callable<Integer> {
             ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED)));
             ModelVersion article = publish(settings, articleModel());
             step("starting the stream-sampler on " + ComputeDevice.describe());
+            // The application id and state folder of a plain `serve` in the project: one started after
+            // `demo --keep-stack` goes on from the demo's committed offsets instead of serving its requests again.
             try (SamplingService sampler = SamplingService.start(settings, ServiceSettings.resolve(Map.of(
-                    ServiceSettings.APPLICATION_ID.flag(), "denoise-demo",
-                    ServiceSettings.STATE_DIR.flag(), ProjectHome.state().resolve("demo-state").toString(),
+                    ServiceSettings.STATE_DIR.flag(), ProjectHome.state().resolve("sampler-state").toString(),
                     ServiceSettings.HTTP_PORT.flag(), "0"), Map.of()))) {
                 awaitServing(sampler, conditioned);
                 awaitServing(sampler, masked);
