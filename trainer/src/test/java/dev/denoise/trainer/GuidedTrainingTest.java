@@ -3,10 +3,8 @@ package dev.denoise.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import ai.djl.nn.ParameterList;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
-import dev.denoise.diffusion.WeightsPackage;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,34 +45,22 @@ class GuidedTrainingTest {
         assertThat(temp.resolve("whole").resolve(Checkpoint.AVERAGE)).exists();
 
         Checkpoint last = Checkpoint.read(temp.resolve("whole")).orElseThrow();
-        assertThat(last.averageWeights()).isEqualTo(whole.weights());
-        float averageToLastStep = maxDifference(whole.weights(), last.weights());
-        assertThat(averageToLastStep).as("the published average differs from the last step's weights").isPositive();
+        assertThat(last.averageWeights()).as("the checkpoint holds the published average").isEqualTo(whole.weights());
+        assertThat(last.weights()).as("the published average differs from the last step's weights")
+                .isNotEqualTo(whole.weights());
 
+        // A resume that has no epoch left to train publishes what it restored: the average must come
+        // back from the checkpoint, not start again from fresh weights. Two epochs against one plus
+        // one are not compared bit for bit: CPU kernels need not round alike from run to run, and
+        // Adam can turn that noise into whole steps where the true gradient is zero (biases that
+        // GroupNorm cancels). The article model's test holds the rest of a resume to bit equality.
         train(options("resumed", 1));
-        TrainedModel resumed = train(options("resumed", 2).withResume(true));
-        // The resumed run repeats the whole run's arithmetic, but CPU kernels need not round alike
-        // from run to run. Rounding moves float32 weights of this size by far less than the bound;
-        // an average that restarts from fresh weights at the resume moves them well beyond it.
-        assertThat(maxDifference(resumed.weights(), whole.weights())).as("the average is checkpointed too")
-                .isLessThan(1e-6f);
+        byte[] checkpointed = Checkpoint.read(temp.resolve("resumed")).orElseThrow().averageWeights();
+        TrainedModel resumed = train(options("resumed", 1).withResume(true));
+        assertThat(resumed.weights()).as("the average is checkpointed too").isEqualTo(checkpointed);
+
         try (Denoiser loaded = Denoiser.load(whole.weightsPackage(), Device.cpu())) {
             assertThat(loaded.weights().sha256()).isEqualTo(whole.sha256());
-        }
-    }
-
-    /** The largest absolute difference between two cond-unet weight sets, parameter by parameter. */
-    private static float maxDifference(byte[] a, byte[] b) {
-        CondUNet architecture = new CondUNet();
-        try (Denoiser x = Denoiser.load(WeightsPackage.of(architecture, a), Device.cpu());
-             Denoiser y = Denoiser.load(WeightsPackage.of(architecture, b), Device.cpu())) {
-            ParameterList px = x.block().getParameters();
-            ParameterList py = y.block().getParameters();
-            float max = 0;
-            for (int i = 0; i < px.size(); i++) {
-                max = Math.max(max, px.valueAt(i).getArray().sub(py.valueAt(i).getArray()).abs().max().getFloat());
-            }
-            return max;
         }
     }
 }
