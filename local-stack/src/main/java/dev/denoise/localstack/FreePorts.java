@@ -30,11 +30,7 @@ public final class FreePorts {
             }
             boolean free = true;
             for (int port = first + 1; port < first + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
+                free = isFree(port);
             }
             if (free) {
                 return first;

@@ -265,11 +265,15 @@ final class ContinuousBatcher {
                 return;
             }
             int steps = start(request, nowMs);
+            if (steps == 0) {
+                blocked.add(request);
+                continue;
+            }
             // A request larger than the free slots starts a step's share of them an iteration, so
             // its seeds finish (and free their slots) spread over the steps, not all at once.
             int perIteration = request.size() <= maxSlots - slots.size() ? Integer.MAX_VALUE
-                    : (maxSlots + steps - 1) / Math.max(1, steps);
-            if (steps == 0 || admitted.merge(request, 1, Integer::sum) >= perIteration) {
+                    : (maxSlots + steps - 1) / steps;
+            if (admitted.merge(request, 1, Integer::sum) >= perIteration) {
                 blocked.add(request);
             }
         }
