@@ -1,6 +1,8 @@
 package dev.denoise.diffusion;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,9 +12,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Map;
 
 /**
- * An architecture's block with its parameters, owning the native memory they live in. Close it
+ * An architecture's block with its parameters, owning the native memory they live in: a block
+ * built in Java with loaded weights, or a TorchScript module loaded from its archive. Close it
  * (try-with-resources) to free the parameters. Concurrent {@link #predict} calls from several
  * threads have not been verified; call it from one thread at a time (batch across requests).
  */
@@ -22,6 +28,8 @@ public final class Denoiser implements AutoCloseable {
     private final NDManager manager;
     private final Block block;
     private final ParameterStore store;
+    /** The loaded TorchScript model; null for a network built in Java. */
+    private final Model torchScript;
 
     private Denoiser(DenoiserArchitecture architecture, Device device) {
         this.architecture = architecture;
@@ -31,8 +39,18 @@ public final class Denoiser implements AutoCloseable {
         block.setInitializer(Initializer.ZEROS, p -> true);
         block.initialize(manager, DataType.FLOAT32, architecture.inputShapes(1));
         this.store = new ParameterStore(manager, false);
+        this.torchScript = null;
         // Serving builds no autograd graph (PyTorch's grad mode is on by default in new threads);
         // a trainer turns tracking on explicitly.
+        requireGradients(false);
+    }
+
+    private Denoiser(TorchScriptArchitecture architecture, Model model) {
+        this.architecture = architecture;
+        this.manager = model.getNDManager();
+        this.block = model.getBlock();
+        this.store = new ParameterStore(manager, false);
+        this.torchScript = model;
         requireGradients(false);
     }
 
@@ -49,6 +67,9 @@ public final class Denoiser implements AutoCloseable {
      */
     public static Denoiser load(DenoiserArchitecture architecture, WeightsPackage weights,
                                 Device device) {
+        if (architecture instanceof TorchScriptArchitecture contract) {
+            return loadTorchScript(contract, weights, device);
+        }
         Denoiser denoiser = new Denoiser(architecture, device);
         try {
             WeightsCodec.load(architecture, denoiser.block, denoiser.manager, weights);
@@ -66,10 +87,40 @@ public final class Denoiser implements AutoCloseable {
     }
 
     /**
+     * Loads a TorchScript archive (the package's bytes) after checking its hash; the module must
+     * follow the contract's signature, which {@link ForwardCheck} verifies with a forward pass.
+     */
+    private static Denoiser loadTorchScript(TorchScriptArchitecture architecture, WeightsPackage archive, Device device) {
+        String actual = WeightsCodec.sha256Hex(archive.weights());
+        if (!actual.equals(archive.sha256())) {
+            throw new WeightsMismatchException("the TorchScript archive's SHA-256 is " + actual + ", not the published "
+                    + archive.sha256());
+        }
+        Model model = Model.newInstance(TorchScriptArchitecture.NAME, device, "PyTorch");
+        try {
+            // mapLocation: tensors saved on another device (a GPU) load onto this one.
+            model.load(new ByteArrayInputStream(archive.weights()), Map.of("mapLocation", "true"));
+            return new Denoiser(architecture, model);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new WeightsMismatchException("the TorchScript archive does not load: " + firstLine(e));
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
      * Replaces the parameters with checked weights (see {@link #load}); gradient tracking is
-     * off afterwards.
+     * off afterwards. Not for a TorchScript module, whose weights are its archive.
      */
     public void replaceWeights(WeightsPackage weights) {
+        if (torchScript != null) {
+            throw new UnsupportedOperationException("a TorchScript module's weights are its archive");
+        }
         WeightsCodec.load(architecture, block, manager, weights);
         requireGradients(false);
     }
@@ -103,8 +154,11 @@ public final class Denoiser implements AutoCloseable {
         }
     }
 
-    /** The current parameters as a hashed package. */
+    /** The current parameters as a hashed package; not for a TorchScript module, whose weights are its archive. */
     public WeightsPackage weights() {
+        if (torchScript != null) {
+            throw new UnsupportedOperationException("a TorchScript module's weights are its archive, kept by its publisher");
+        }
         return WeightsPackage.of(architecture, WeightsCodec.encode(block));
     }
 
@@ -131,6 +185,10 @@ public final class Denoiser implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        if (torchScript != null) {
+            torchScript.close();
+        } else {
+            manager.close();
+        }
     }
 }

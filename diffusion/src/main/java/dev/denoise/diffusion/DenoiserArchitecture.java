@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,9 +45,24 @@ public interface DenoiserArchitecture {
         return new NDList(images);
     }
 
-    /** Whether requests may ask it for a digit (a class label). */
+    /** Whether requests may ask it for a class (a digit for the MNIST models). */
     default boolean classConditioned() {
         return false;
+    }
+
+    /** How many classes a request may ask for, 0 to classes − 1; 0 when not class-conditioned. */
+    default int classes() {
+        return classConditioned() ? CondUNet.NO_CLASS : 0;
+    }
+
+    /** The class index its samplers write for "no class" (classifier-free guidance's unconditional row). */
+    default int noClass() {
+        return CondUNet.NO_CLASS;
+    }
+
+    /** The classes' names, for requests that name one instead of its index; empty when they have none. */
+    default List<String> classNames() {
+        return List.of();
     }
 
     /** The family of that name among {@link ModelFamilies#ALL}: its samplers and defaults. */

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * weights or given on a command line. A new family is a network class that declares its {@link
  * ModelFamily} and one line here; training needs its recipe in the trainer's {@code Recipes}, and
  * {@code denoise evaluate} its targets in the bench's {@code EvaluationTargets} (the bench's
- * {@code ModelFamiliesTest} names a family that lacks either).
+ * {@code ModelFamiliesTest} names a family that lacks either). Models trained elsewhere come as
+ * {@link TorchScriptArchitecture}, each version with its own contract.
  */
 public final class ModelFamilies {
 
@@ -37,7 +38,11 @@ public final class ModelFamilies {
      * a {@link WeightsMismatchException} naming what is unknown or unsupported.
      */
     public static DenoiserArchitecture architecture(String name, Map<String, String> hyperParameters) {
-        return find(name).orElseThrow(() -> new WeightsMismatchException(unknown(name))).architecture(hyperParameters);
+        if (TorchScriptArchitecture.NAME.equals(name)) {
+            return TorchScriptArchitecture.of(hyperParameters);
+        }
+        return find(name).orElseThrow(() -> new WeightsMismatchException(unknown(name)
+                + " and " + TorchScriptArchitecture.NAME)).architecture(hyperParameters);
     }
 
     /** Every family's samplers by the name a request or a command gives them. */

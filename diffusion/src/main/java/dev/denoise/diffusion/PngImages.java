@@ -11,7 +11,7 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 
-/** 8-bit grey pixels ↔ PNG bytes. */
+/** 8-bit grey or RGB pixels → PNG bytes. */
 public final class PngImages {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -24,10 +24,22 @@ public final class PngImages {
      * encodes every image it emits.
      */
     public static byte[] encode(byte[] pixels, int width, int height) {
-        if (pixels.length != width * height) {
-            throw new IllegalArgumentException("Expected " + width * height + " pixels, got "
-                    + pixels.length);
+        return encode(pixels, width, height, 1);
+    }
+
+    /**
+     * Encodes 8-bit values in planes, one a channel, each row-major (as a sampler holds an image:
+     * C×H×W), as a greyscale PNG for one channel or an RGB one for three.
+     */
+    public static byte[] encode(byte[] planes, int width, int height, int channels) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("A PNG here is grey (1 channel) or RGB (3), not " + channels + " channels");
         }
+        if (planes.length != width * height * channels) {
+            throw new IllegalArgumentException("Expected " + width * height * channels + " values, got "
+                    + planes.length);
+        }
+        byte[] pixels = channels == 1 ? planes : interleave(planes, width * height);
         try {
             ByteArrayOutputStream png = new ByteArrayOutputStream(pixels.length + 64);
             png.write(SIGNATURE);
@@ -35,9 +47,10 @@ public final class PngImages {
             DataOutputStream ihdr = new DataOutputStream(header);
             ihdr.writeInt(width);
             ihdr.writeInt(height);
-            ihdr.write(new byte[] {8, 0, 0, 0, 0}); // 8-bit depth, greyscale, deflate, no filter, no interlace
+            // 8-bit depth, colour type greyscale (0) or RGB (2), deflate, no filter, no interlace
+            ihdr.write(new byte[] {8, (byte) (channels == 1 ? 0 : 2), 0, 0, 0});
             chunk(png, "IHDR", header.toByteArray());
-            chunk(png, "IDAT", deflate(pixels, width, height));
+            chunk(png, "IDAT", deflate(pixels, width * channels, height));
             chunk(png, "IEND", new byte[0]);
             return png.toByteArray();
         } catch (IOException e) {
@@ -45,15 +58,26 @@ public final class PngImages {
         }
     }
 
+    /** R, G and B planes → RGBRGB… pixels. */
+    private static byte[] interleave(byte[] planes, int pixels) {
+        byte[] interleaved = new byte[planes.length];
+        for (int p = 0; p < pixels; p++) {
+            interleaved[3 * p] = planes[p];
+            interleaved[3 * p + 1] = planes[pixels + p];
+            interleaved[3 * p + 2] = planes[2 * pixels + p];
+        }
+        return interleaved;
+    }
+
     /**
      * The scanlines (each led by filter byte 0, None) deflated in one call, at the fastest level:
      * for 28x28 digits that is twice as fast as level 6 for ~6 % more bytes, and a server encodes
      * every image it sends.
      */
-    private static byte[] deflate(byte[] pixels, int width, int height) {
-        byte[] scanlines = new byte[height * (width + 1)];
+    private static byte[] deflate(byte[] pixels, int rowBytes, int height) {
+        byte[] scanlines = new byte[height * (rowBytes + 1)];
         for (int row = 0; row < height; row++) {
-            System.arraycopy(pixels, row * width, scanlines, row * (width + 1) + 1, width);
+            System.arraycopy(pixels, row * rowBytes, scanlines, row * (rowBytes + 1) + 1, rowBytes);
         }
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {

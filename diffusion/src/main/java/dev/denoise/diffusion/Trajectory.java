@@ -56,13 +56,18 @@ public abstract class Trajectory {
      * guidance mixes two, for no class.
      */
     protected final void writeGuidedRows(float[] images, int[] labels, int row, int label, float scale) {
+        writeGuidedRows(images, labels, row, label, scale, CondUNet.NO_CLASS);
+    }
+
+    /** As above for a network whose "no class" is the index {@code noClass}. */
+    protected final void writeGuidedRows(float[] images, int[] labels, int row, int label, float scale, int noClass) {
         int rows = rows();
         for (int r = 0; r < rows; r++) {
             System.arraycopy(x, 0, images, (row + r) * x.length, x.length);
         }
-        labels[row] = scale == 0f ? CondUNet.NO_CLASS : label;
+        labels[row] = scale == 0f ? noClass : label;
         if (rows == 2) {
-            labels[row + 1] = CondUNet.NO_CLASS;
+            labels[row + 1] = noClass;
         }
     }
 
