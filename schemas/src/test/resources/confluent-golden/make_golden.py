@@ -59,6 +59,7 @@ GENERATED_IMAGE = {
     "createdAt": datetime.datetime(2024, 5, 1, 12, 35, 0, 1000, tzinfo=UTC),
     "classLabel": None,
     "guidanceScale": None,
+    "channels": 3,
 }
 
 

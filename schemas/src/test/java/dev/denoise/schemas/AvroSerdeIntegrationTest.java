@@ -254,6 +254,7 @@ class AvroSerdeIntegrationTest {
                 .setCreatedAt(Instant.parse("2024-05-01T12:35:00.001Z"))
                 .setClassLabel(null)
                 .setGuidanceScale(null)
+                .setChannels(3)
                 .build();
     }
 

@@ -1,7 +1,6 @@
 package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.DenoiserArchitecture;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.diffusion.StepBatch;
@@ -52,7 +51,6 @@ final class ContinuousBatcher {
 
     private final ComputeThread compute;
     private final ModelRegistry registry;
-    private final Map<String, Sampler> samplers;
     private final int maxSlots;
     private final long noModelWaitMs;
     private final ServiceMetrics metrics;
@@ -69,8 +67,23 @@ final class ContinuousBatcher {
     /** Seeds out of the waiting queue whose outcome the stream thread has not taken yet. */
     private int undelivered;
 
-    ContinuousBatcher(ComputeThread compute, ModelRegistry registry, Map<String, Sampler> samplers, ServiceSettings settings,
-                  ServiceMetrics metrics) {
+    /** Which sampler of a version's architecture a seed gets, by the name asked for or defaulted. */
+    @FunctionalInterface
+    interface SamplerChoice {
+        Sampler of(DenoiserArchitecture architecture, String name);
+    }
+
+    /** The version's own samplers: a TorchScript version's walk its own schedule. */
+    static final SamplerChoice OWN_SAMPLERS = (architecture, name) -> architecture.family().sampler(name).orElseThrow();
+
+    private final SamplerChoice samplers;
+
+    ContinuousBatcher(ComputeThread compute, ModelRegistry registry, ServiceSettings settings, ServiceMetrics metrics) {
+        this(compute, registry, OWN_SAMPLERS, settings, metrics);
+    }
+
+    ContinuousBatcher(ComputeThread compute, ModelRegistry registry, SamplerChoice samplers, ServiceSettings settings,
+                      ServiceMetrics metrics) {
         this.compute = compute;
         this.registry = registry;
         this.samplers = samplers;
@@ -307,8 +320,8 @@ final class ContinuousBatcher {
                 ? (Float.isNaN(seed.guidance()) ? architecture.family().defaultGuidance() : seed.guidance()) : null;
         Trajectory trajectory;
         try {
-            trajectory = samplers.get(samplerName).start(seed.seed(), seed.steps(),
-                    seed.label() == PendingSeed.NO_LABEL ? CondUNet.NO_CLASS : seed.label(),
+            trajectory = samplers.of(architecture, samplerName).start(seed.seed(), seed.steps(),
+                    seed.label() == PendingSeed.NO_LABEL ? architecture.noClass() : seed.label(),
                     guidance == null ? 0f : guidance, Math.toIntExact(architecture.imageShape().size()));
         } catch (RuntimeException e) {
             registry.release(model);
@@ -350,6 +363,7 @@ final class ContinuousBatcher {
             DenoiserArchitecture architecture = slot.model().denoiser().architecture();
             SeedOutcome.Sampled image = new SeedOutcome.Sampled(slot.seed(), trajectory.image(),
                     Math.toIntExact(architecture.imageShape().get(2)), Math.toIntExact(architecture.imageShape().get(1)),
+                    Math.toIntExact(architecture.imageShape().get(0)),
                     slot.model().model(), slot.model().version(), slot.sampler(), slot.guidance(), slot.startMs(), nowMs);
             metrics.image();
             if (!slot.request().answered) {

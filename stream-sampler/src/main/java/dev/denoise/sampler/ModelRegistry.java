@@ -1,14 +1,14 @@
 package dev.denoise.sampler;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.ForwardCheck;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.schemas.ModelPromotion;
 import dev.denoise.schemas.ModelVersion;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +34,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final Device device;
     private final ComputeThread compute;
     private final int maxLoadedVersions;
+    private final WeightsArtifacts artifacts;
     private final Map<String, ConcurrentSkipListMap<Integer, LoadedModel>> models = new ConcurrentHashMap<>();
     /** Per model, the version requests without a pin get; always one of the loaded versions. */
     private final LatestVersions latest;
@@ -49,6 +50,14 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     public ModelRegistry(Device device, ComputeThread compute, int maxLoadedVersions, double qualityTolerance) {
+        this(device, compute, maxLoadedVersions, qualityTolerance, new WeightsArtifacts(
+                Path.of(ServiceSettings.WEIGHTS_CACHE.defaultValue()), ServiceSettings.WEIGHTS_FETCH_TIMEOUT_MS.defaultValue()));
+    }
+
+    /** @param artifacts where weights published by reference are fetched and kept */
+    ModelRegistry(Device device, ComputeThread compute, int maxLoadedVersions, double qualityTolerance,
+                  WeightsArtifacts artifacts) {
+        this.artifacts = artifacts;
         this.device = device;
         this.compute = compute;
         this.maxLoadedVersions = maxLoadedVersions;
@@ -67,7 +76,8 @@ public final class ModelRegistry implements AutoCloseable {
         if (!versions.containsKey(number)) {
             Denoiser denoiser;
             try {
-                denoiser = compute.call(() -> loadChecked(weightsOf(version)));
+                WeightsPackage weights = weightsOf(version); // a fetch by reference happens here, off the compute thread
+                denoiser = compute.call(() -> loadChecked(weights));
             } catch (RuntimeException e) {
                 throw new RejectedVersion(name + " v" + number + " refused: " + e.getMessage(), e);
             }
@@ -177,7 +187,7 @@ public final class ModelRegistry implements AutoCloseable {
     private Denoiser loadChecked(WeightsPackage weights) {
         Denoiser denoiser = Denoiser.load(weights, device);
         try {
-            smokeTest(denoiser);
+            ForwardCheck.run(denoiser);
             return denoiser;
         } catch (RuntimeException e) {
             denoiser.close();
@@ -185,24 +195,16 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** A forward pass on noise must give finite numbers; it also warms the engine up for this version. */
-    private static void smokeTest(Denoiser denoiser) {
-        try (NDManager scope = denoiser.manager().newSubManager()) {
-            NDArray noise = scope.randomUniform(0f, 1f, denoiser.architecture().inputShape(8));
-            NDArray prediction = denoiser.predict(denoiser.architecture().exampleInputs(noise), false);
-            float[] values = prediction.toFloatArray();
-            for (float v : values) {
-                if (!Float.isFinite(v)) {
-                    throw new IllegalStateException("its smoke forward pass gave non-finite output (" + v + ")");
-                }
-            }
+    /** The version's weights: inline, or fetched from its URI and checked against its hash. */
+    private WeightsPackage weightsOf(ModelVersion version) {
+        byte[] weights;
+        if (version.getWeightsUri() != null) {
+            weights = artifacts.fetch(version.getWeightsUri(), version.getWeightsSha256());
+        } else {
+            ByteBuffer buffer = version.getWeights().duplicate();
+            weights = new byte[buffer.remaining()];
+            buffer.get(weights);
         }
-    }
-
-    private static WeightsPackage weightsOf(ModelVersion version) {
-        ByteBuffer buffer = version.getWeights().duplicate();
-        byte[] weights = new byte[buffer.remaining()];
-        buffer.get(weights);
         return new WeightsPackage(version.getArchitecture(), version.getHyperParameters(), weights,
                 version.getWeightsSha256());
     }

@@ -30,7 +30,9 @@ final class OutputRecords {
                 .setGuidanceScale(sampled.guidance())
                 .setWidth(sampled.width())
                 .setHeight(sampled.height())
-                .setPng(ByteBuffer.wrap(PngImages.encode(sampled.pixels(), sampled.width(), sampled.height())))
+                .setChannels(sampled.channels())
+                .setPng(ByteBuffer.wrap(PngImages.encode(sampled.pixels(), sampled.width(), sampled.height(),
+                        sampled.channels())))
                 .setQueueWaitMs(sampled.startMs() - seed.acceptedAtMs())
                 .setSamplingMs(sampled.endMs() - sampled.startMs())
                 .setCreatedAt(Instant.ofEpochMilli(sampled.endMs()))

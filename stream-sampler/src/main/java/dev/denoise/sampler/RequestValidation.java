@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What makes a request servable: first on its own (seeds, steps, a sampler that exists, a digit,
+ * What makes a request servable: first on its own (seeds, steps, a sampler that exists, a class index,
  * a finite guidance scale, a priority and deadline in range), then against the architecture of the model version that serves it
- * (a sampler it supports, a label only for a class-conditioned model).
+ * (a sampler it supports, a label only for a class-conditioned model and one of its classes).
  */
 final class RequestValidation {
     static final int MAX_PRIORITY = 100;
@@ -55,8 +55,8 @@ final class RequestValidation {
                     + samplers.stream().sorted().toList());
         }
         Integer label = request.getClassLabel();
-        if (label != null && (label < 0 || label > 9)) {
-            return reject(FailureReason.INVALID_LABEL, "A class label is a digit 0 to 9, not " + label);
+        if (label != null && label < 0) {
+            return reject(FailureReason.INVALID_LABEL, "A class label is a class index >= 0, not " + label);
         }
         Float guidance = request.getGuidanceScale();
         if (guidance != null && !(Float.isFinite(guidance) && guidance >= 0)) {
@@ -81,6 +81,10 @@ final class RequestValidation {
         if (!architecture.classConditioned() && (seed.label() != PendingSeed.NO_LABEL || !Float.isNaN(seed.guidance()))) {
             return reject(FailureReason.INVALID_LABEL, "Model " + model + " (" + architecture.name()
                     + ") is not class-conditioned: it takes no class label or guidance scale");
+        }
+        if (seed.label() >= architecture.classes()) {
+            return reject(FailureReason.INVALID_LABEL, "Model " + model + " has classes 0 to " + (architecture.classes() - 1)
+                    + (architecture.classNames().isEmpty() ? "" : " " + architecture.classNames()) + ", not " + seed.label());
         }
         return Optional.empty();
     }

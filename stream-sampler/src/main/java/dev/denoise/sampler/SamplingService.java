@@ -2,10 +2,10 @@ package dev.denoise.sampler;
 
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.ComputeThread;
-import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -65,8 +65,8 @@ public final class SamplingService implements AutoCloseable {
         Topics topics = Topics.of(connection);
         ServiceMetrics metrics = new ServiceMetrics();
         ModelRegistry registry = new ModelRegistry(ComputeDevice.choose(), compute, settings.maxLoadedVersions(),
-                settings.qualityTolerance());
-        ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, ModelFamilies.samplers(), settings, metrics);
+                settings.qualityTolerance(), new WeightsArtifacts(Path.of(settings.weightsCache()), settings.weightsFetchTimeout()));
+        ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, settings, metrics);
         ModelVersionFollower follower = new ModelVersionFollower(connection, topics, registry);
         follower.start();
         Properties config = streamsConfig(connection, settings);

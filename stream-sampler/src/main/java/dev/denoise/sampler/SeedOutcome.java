@@ -10,11 +10,11 @@ sealed interface SeedOutcome {
     List<PendingSeed> seeds();
 
     /**
-     * A finished image: grey pixels in row-major order.
+     * A finished image: 8-bit values in row-major order, one plane per channel (grey, or red, green, blue).
      *
      * @param guidance the scale used, or null for a model without guidance
      */
-    record Sampled(PendingSeed seed, byte[] pixels, int width, int height, String model, int version, String sampler,
+    record Sampled(PendingSeed seed, byte[] pixels, int width, int height, int channels, String model, int version, String sampler,
                    Float guidance, long startMs, long endMs) implements SeedOutcome {
         @Override
         public List<PendingSeed> seeds() {

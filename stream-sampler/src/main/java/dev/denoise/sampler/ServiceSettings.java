@@ -23,7 +23,9 @@ public record ServiceSettings(
         Duration noModelWait,
         int httpPort,
         String stateDir,
-        double qualityTolerance) {
+        double qualityTolerance,
+        String weightsCache,
+        Duration weightsFetchTimeout) {
 
     public static final Setting<String> APPLICATION_ID = Setting.of("DENOISE_APPLICATION_ID", "--application-id",
             Type.STRING, "denoise-stream-sampler",
@@ -52,8 +54,16 @@ public record ServiceSettings(
             Type.DOUBLE, 0.1, atLeast(0.0), "How much worse (relative) a new version's published Frechet distance may be "
             + "than the serving version's and still become the latest; a worse one serves pinned requests until promoted.");
 
+    public static final Setting<String> WEIGHTS_CACHE = Setting.of("DENOISE_WEIGHTS_CACHE", "--weights-cache", Type.STRING,
+            ".denoise/weights-cache", "Where weights published by reference (a URI instead of the bytes) are kept once "
+                    + "fetched and checked, one file per SHA-256; relative to the working directory.");
+    public static final Setting<Duration> WEIGHTS_FETCH_TIMEOUT_MS = Setting.of("DENOISE_WEIGHTS_FETCH_TIMEOUT_MS",
+            "--weights-fetch-timeout-ms", Type.DURATION_MS, Duration.ofMillis(60000), atLeast(Duration.ofMillis(1)),
+            "How long fetching weights published by reference may take before the version is refused.");
+
     public static final List<Setting<?>> SETTINGS = List.of(APPLICATION_ID, MAX_STEPS, MAX_SEEDS, MAX_BATCH, MAX_WAIT_MS,
-            MAX_LOADED_VERSIONS, NO_MODEL_WAIT_MS, HTTP_PORT, STATE_DIR, QUALITY_TOLERANCE);
+            MAX_LOADED_VERSIONS, NO_MODEL_WAIT_MS, HTTP_PORT, STATE_DIR, QUALITY_TOLERANCE, WEIGHTS_CACHE,
+            WEIGHTS_FETCH_TIMEOUT_MS);
 
     /**
      * Every setting from its flag, else the environment, else its default; a value not allowed
@@ -73,7 +83,9 @@ public record ServiceSettings(
                 NO_MODEL_WAIT_MS.value(flags, env),
                 HTTP_PORT.value(flags, env),
                 STATE_DIR.value(flags, env),
-                QUALITY_TOLERANCE.value(flags, env));
+                QUALITY_TOLERANCE.value(flags, env),
+                WEIGHTS_CACHE.value(flags, env),
+                WEIGHTS_FETCH_TIMEOUT_MS.value(flags, env));
     }
 
     public static ServiceSettings defaults() {

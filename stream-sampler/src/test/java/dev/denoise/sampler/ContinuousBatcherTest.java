@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import dev.denoise.diffusion.ComputeThread;
 import dev.denoise.diffusion.CondUNet;
-import dev.denoise.diffusion.ModelFamilies;
+import dev.denoise.diffusion.DenoiserArchitecture;
 import dev.denoise.diffusion.Sampler;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.testsupport.Await;
@@ -52,10 +52,10 @@ class ContinuousBatcherTest {
     }
 
     private ContinuousBatcher batcher(int slots) {
-        return batcher(slots, ModelFamilies.samplers());
+        return batcher(slots, ContinuousBatcher.OWN_SAMPLERS);
     }
 
-    private ContinuousBatcher batcher(int slots, Map<String, Sampler> samplers) {
+    private ContinuousBatcher batcher(int slots, ContinuousBatcher.SamplerChoice samplers) {
         ServiceSettings settings = ServiceSettings.resolve(Map.of(ServiceSettings.MAX_BATCH.flag(), String.valueOf(slots)),
                 Map.of());
         return new ContinuousBatcher(compute, registry, samplers, settings, metrics);
@@ -233,8 +233,7 @@ class ContinuousBatcherTest {
 
     @Test
     void aSamplerThatThrowsFailsItsRequestAndTheBatcherGoesOn() throws Exception {
-        Map<String, Sampler> samplers = new java.util.HashMap<>(ModelFamilies.samplers());
-        samplers.put("article", new Sampler() {
+        Sampler broken = new Sampler() {
             @Override
             public String name() {
                 return "article";
@@ -244,8 +243,9 @@ class ContinuousBatcherTest {
             public dev.denoise.diffusion.Trajectory start(long seed, int steps, int label, float scale, int pixels) {
                 throw new IllegalStateException("broken on purpose");
             }
-        });
-        ContinuousBatcher batcher = batcher(4, samplers);
+        };
+        ContinuousBatcher batcher = batcher(4, (architecture, name) -> name.equals("article") ? broken
+                : ContinuousBatcher.OWN_SAMPLERS.of(architecture, name));
         ContinuousBatcher.Owner owner = batcher.register();
         batcher.offer(owner, article("broken", 3, 8));
         batcher.offer(owner, request("fine", "cond", 2, 4, 1, 2f, 1, PendingSeed.NO_DEADLINE));
@@ -266,11 +266,14 @@ class ContinuousBatcherTest {
 
     /**
      * Requests of mixed steps, samplers (the stateful ddpm and dpm-solver among them), labels and
-     * guidance (0, 1, 2) share passes; each image is compared with the same seed sampled alone. PyTorch's kernels may round differently at another batch
-     * size, so an image may differ by one grey level in a pixel, never more.
+     * guidance (0, 1, 2), on Java-built versions and a TorchScript one of another shape, share
+     * passes; each image is compared with the same seed sampled alone. PyTorch's kernels may round
+     * differently at another batch size, so an image may differ by one grey level in a pixel, never more.
      */
     @Test
     void anImageDoesNotDependOnWhichSlotsItSharedIterationsWith() throws Exception {
+        registry.install(ModelVersionPublisher.toRecord(SamplerFixtures.torchScriptModel("tiny", "tiny-unet.pt"), 1,
+                Instant.now()));
         ContinuousBatcher batcher = batcher(6);
         ContinuousBatcher.Owner owner = batcher.register();
         List<List<PendingSeed>> requests = List.of(
@@ -279,9 +282,11 @@ class ContinuousBatcherTest {
                 request("dpm-solver-6", "cond", "dpm-solver", 4, 6, 7, 1f, 1, PendingSeed.NO_DEADLINE),
                 request("ddim-4", "cond", "ddim", 3, 4, 5, 0f, 1, PendingSeed.NO_DEADLINE),
                 request("article-12", "mnist", 4, 12, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE),
-                request("article-3", "mnist", 3, 3, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE));
+                request("article-3", "mnist", 3, 3, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE),
+                request("tiny-dpm-5", "tiny", "dpm-solver", 3, 5, 2, 3f, 1, PendingSeed.NO_DEADLINE),
+                request("tiny-ddpm-4", "tiny", "ddpm", 3, 4, PendingSeed.NO_LABEL, Float.NaN, 1, PendingSeed.NO_DEADLINE));
         requests.forEach(seeds -> batcher.offer(owner, seeds));
-        collect(batcher, owner, 23);
+        collect(batcher, owner, 29);
 
         int identical = 0;
         for (SeedOutcome outcome : outcomes) {
@@ -290,10 +295,11 @@ class ContinuousBatcherTest {
             LoadedModel model = registry.acquire(seed.model(), 0).orElseThrow();
             byte[] alone;
             try {
-                Sampler sampler = ModelFamilies.samplers().get(sampled.sampler());
-                alone = compute.call(() -> seed.model().equals("cond")
+                DenoiserArchitecture architecture = model.denoiser().architecture();
+                Sampler sampler = architecture.family().sampler(sampled.sampler()).orElseThrow();
+                alone = compute.call(() -> architecture.classConditioned()
                         ? sampler.sample(model.denoiser(), new long[] {seed.seed()},
-                                new int[] {seed.label() == PendingSeed.NO_LABEL ? CondUNet.NO_CLASS : seed.label()},
+                                new int[] {seed.label() == PendingSeed.NO_LABEL ? architecture.noClass() : seed.label()},
                                 sampled.guidance(), seed.steps()).get(0)
                         : sampler.sample(model.denoiser(), new long[] {seed.seed()}, seed.steps()).get(0));
             } finally {
@@ -308,6 +314,8 @@ class ContinuousBatcherTest {
         System.out.printf("%d of %d images bit-identical to the seed sampled alone%n", identical, outcomes.size());
         assertThat(outcomes).extracting(o -> ((SeedOutcome.Sampled) o).sampler()).as("every sampler ran")
                 .contains("ddim", "ddpm", "dpm-solver", "article");
-        assertThat(metrics.render(Map.of())).contains("denoise_images_total 23");
+        assertThat(outcomes).filteredOn(o -> ((SeedOutcome.Sampled) o).model().equals("tiny"))
+                .allSatisfy(o -> assertThat(((SeedOutcome.Sampled) o).channels()).isEqualTo(3));
+        assertThat(metrics.render(Map.of())).contains("denoise_images_total 29");
     }
 }

@@ -12,8 +12,12 @@ import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.schemas.ModelVersion;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
+import dev.denoise.diffusion.WeightsCodec;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelRegistryTest {
 
@@ -95,5 +99,55 @@ class ModelRegistryTest {
             assertThat(registry.latestVersions()).containsEntry("mnist", 1);
             assertThat(registry.loadedVersions("mnist")).containsExactly(1);
         }
+    }
+
+    /**
+     * A TorchScript version serves beside a Java-built one; one that breaks its contract, or whose
+     * weights by reference cannot be had, is refused with the reason while the serving version stays.
+     */
+    @Test
+    void aTorchScriptVersionServesAndABrokenOneIsRefusedWhileThePreviousServes(@TempDir Path dir) throws Exception {
+        try (ComputeThread compute = new ComputeThread("registry-test-compute");
+             ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 5, 0.1,
+                     new WeightsArtifacts(dir.resolve("cache"), Duration.ofSeconds(5)))) {
+            registry.install(version(1, weights(1)));
+            assertThat(registry.install(torchScriptVersion(2, "tiny-unet.pt", null)).latest()).isTrue();
+            LoadedModel served = registry.acquire("mnist", 0).orElseThrow();
+            assertThat(served.denoiser().architecture().imageShape()).isEqualTo(new ai.djl.ndarray.types.Shape(3, 16, 16));
+            registry.release(served);
+
+            assertThatThrownBy(() -> registry.install(torchScriptVersion(3, "wrong-shape.pt", null)))
+                    .isInstanceOf(ModelRegistry.RejectedVersion.class)
+                    .hasMessageContaining("mnist v3 refused").hasMessageContaining("gave shape (4, 3, 8, 8)");
+            assertThatThrownBy(() -> registry.install(torchScriptVersion(3, "nan-output.pt", null)))
+                    .hasMessageContaining("non-finite output");
+            ModelVersion sigmoid = torchScriptVersion(3, "tiny-unet.pt", null);
+            Map<String, String> unsupported = new java.util.HashMap<>(sigmoid.getHyperParameters());
+            unsupported.put("scheduler.beta_schedule", "sigmoid");
+            sigmoid.setHyperParameters(unsupported);
+            assertThatThrownBy(() -> registry.install(sigmoid)).hasMessageContaining("beta_schedule 'sigmoid' is not supported");
+            ModelVersion shapeless = torchScriptVersion(3, "tiny-unet.pt", null);
+            Map<String, String> missing = new java.util.HashMap<>(shapeless.getHyperParameters());
+            missing.remove("image");
+            shapeless.setHyperParameters(missing);
+            assertThatThrownBy(() -> registry.install(shapeless)).hasMessageContaining("'image', e.g. 3x32x32) is missing");
+            Path archive = SamplerFixtures.torchScriptFixture("tiny-unet.pt").toAbsolutePath();
+            ModelVersion wrongHash = torchScriptVersion(3, "tiny-unet.pt", archive.toUri().toString());
+            wrongHash.setWeightsSha256("0".repeat(64));
+            assertThatThrownBy(() -> registry.install(wrongHash)).hasMessageContaining("not the published " + "0".repeat(64));
+            assertThatThrownBy(() -> registry.install(torchScriptVersion(3, "tiny-unet.pt", "http://127.0.0.1:9/none.pt")))
+                    .hasMessageContaining("could not be fetched");
+            assertThat(registry.latestVersions()).as("still serving").containsEntry("mnist", 2);
+
+            assertThat(registry.install(torchScriptVersion(3, "tiny-unet.pt", archive.toUri().toString())).latest())
+                    .as("by reference, fetched and checked").isTrue();
+            String sha = WeightsCodec.sha256Hex(java.nio.file.Files.readAllBytes(archive));
+            assertThat(dir.resolve("cache").resolve(sha)).as("kept by its hash").exists();
+        }
+    }
+
+    private static ModelVersion torchScriptVersion(int number, String archive, String uri) throws Exception {
+        return ModelVersionPublisher.toRecord(SamplerFixtures.torchScriptModel("mnist", archive), number,
+                java.time.Instant.ofEpochSecond(number), uri);
     }
 }

@@ -91,6 +91,62 @@ class ModelSwapIntegrationTest {
         }
     }
 
+    /**
+     * Under load, a model's Java-built version gives way to a TorchScript one (another network,
+     * another image shape): every request is answered once per seed, none twice; TorchScript
+     * versions that break their contract are refused with their reasons while it keeps serving.
+     */
+    @Test
+    void aTorchScriptVersionTakesOverFromAJavaBuiltOneUnderLoad(StackEndpoints stack) throws Exception {
+        ConnectionSettings connection = SamplerFixtures.freshTopics(stack, "swap-torchscript", 2);
+        Topics topics = Topics.of(connection);
+        ModelVersionPublisher publisher = new ModelVersionPublisher(connection);
+        publisher.publish(trainedModel(weights(1)));
+
+        try (SamplingService sampler = SamplingService.start(connection, SamplerFixtures.settings("swap-torchscript"));
+             KafkaProducer<String, SampleRequest> requests = new KafkaProducer<>(connection.clientConfig(),
+                     topics.requests.keySerde().serializer(), topics.requests.valueSerde().serializer())) {
+            awaitLatest(sampler, 1);
+            List<String> before = send(requests, topics, 5);
+            publisher.publish(SamplerFixtures.torchScriptModel("mnist", "tiny-unet.pt"));
+            List<String> during = new ArrayList<>();
+            Await.until("the TorchScript version serving", () -> {
+                during.addAll(send(requests, topics, 1));
+                return sampler.registry().latestVersions().getOrDefault("mnist", 0) == 2 && sampler.ready();
+            });
+            List<String> after = send(requests, topics, 5);
+
+            List<String> all = new ArrayList<>(before);
+            all.addAll(during);
+            all.addAll(after);
+            List<GeneratedImage> images = imagesOf(connection, topics, all);
+            assertThat(images.stream().map(i -> i.getRequestId() + "#" + i.getIndex()).distinct())
+                    .as("one image per seed of every request").hasSize(3 * all.size());
+            assertThat(TopicReader.read(connection, topics.images, i -> all.contains(i.getRequestId()), 3 * all.size() + 1,
+                    java.time.Duration.ofSeconds(5))).as("none twice (a duplicate would show up by now)").hasSize(3 * all.size());
+            assertThat(images).filteredOn(i -> after.contains(i.getRequestId())).hasSize(15).allSatisfy(image -> {
+                assertThat(image.getModelVersion()).isEqualTo(2);
+                assertThat(image.getChannels()).isEqualTo(3);
+                assertThat(image.getWidth()).isEqualTo(16);
+                assertThat(image.getSampler()).isEqualTo("dpm-solver");
+            });
+            assertThat(images).filteredOn(i -> i.getModelVersion() == 1)
+                    .allSatisfy(image -> assertThat(image.getChannels()).isEqualTo(1));
+
+            publishRaw(connection, topics, ModelVersionPublisher.toRecord(
+                    SamplerFixtures.torchScriptModel("mnist", "wrong-shape.pt"), 3, Instant.now()));
+            publishRaw(connection, topics, ModelVersionPublisher.toRecord(
+                    SamplerFixtures.torchScriptModel("mnist", "nan-output.pt"), 4, Instant.now()));
+            List<SampleFailure> refusals = TopicReader.read(connection, topics.failures,
+                    f -> f.getReason() == FailureReason.MODEL_REJECTED, 2);
+            assertThat(refusals).extracting(SampleFailure::getMessage)
+                    .anySatisfy(m -> assertThat(m).contains("mnist v3 refused", "gave shape (4, 3, 8, 8)"))
+                    .anySatisfy(m -> assertThat(m).contains("mnist v4 refused", "non-finite output"));
+            assertThat(sampler.registry().latestVersions()).containsEntry("mnist", 2);
+            assertThat(sampler.state()).isEqualTo(KafkaStreams.State.RUNNING);
+        }
+    }
+
     private static void awaitLatest(SamplingService sampler, int version) throws Exception {
         Await.until("version " + version + " serving",
                 () -> sampler.registry().latestVersions().getOrDefault("mnist", 0) == version && sampler.ready());

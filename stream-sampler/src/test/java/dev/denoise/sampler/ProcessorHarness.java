@@ -29,7 +29,7 @@ final class ProcessorHarness implements AutoCloseable {
     final ModelRegistry registry = new ModelRegistry(Device.cpu(), compute, 3, 0.1);
     final ServiceMetrics metrics = new ServiceMetrics();
     final ServiceSettings settings = ServiceSettings.defaults();
-    final ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, ModelFamilies.samplers(), settings, metrics);
+    final ContinuousBatcher batcher = new ContinuousBatcher(compute, registry, settings, metrics);
     final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     final KeyValueStore<String, PendingSeed> store = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(SamplingTopology.PENDING_STORE), Serdes.String(), PendingSeed.serde())

@@ -5,6 +5,9 @@ import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.MaskedUNet;
+import dev.denoise.diffusion.SchedulerConfig;
+import dev.denoise.diffusion.TorchScriptArchitecture;
+import dev.denoise.diffusion.WeightsCodec;
 import dev.denoise.diffusion.WeightsPackage;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.schemas.ModelPromotion;
@@ -72,6 +75,29 @@ final class SamplerFixtures {
         try (Denoiser denoiser = Denoiser.initialized(new MaskedUNet(), Device.cpu(), seed)) {
             return denoiser.weights();
         }
+    }
+
+    /**
+     * A TorchScript archive of the diffusion module's test fixtures (tools/torchscript makes them):
+     * {@code tiny-unet.pt} (3x16x16, 4 classes, random weights), {@code wrong-shape.pt}, {@code nan-output.pt}.
+     */
+    static Path torchScriptFixture(String name) {
+        return Path.of("..", "diffusion", "src", "test", "resources", "torchscript", name);
+    }
+
+    /** The contract of {@code tiny-unet.pt}: 3x16x16 RGB, classes "red", "green", "blue", "grey", v-prediction on the cosine schedule. */
+    static TorchScriptArchitecture tinyContract() {
+        return new TorchScriptArchitecture(new ai.djl.ndarray.types.Shape(3, 16, 16), 4, 4, java.util.List.of("red", "green",
+                "blue", "grey"), SchedulerConfig.parseJson("{\"beta_schedule\": \"squaredcos_cap_v2\", "
+                + "\"prediction_type\": \"v_prediction\", \"timestep_spacing\": \"trailing\"}", w -> { }), 6, 2f);
+    }
+
+    /** The archive {@code name} as a model {@code model} under {@link #tinyContract()}, ready to publish. */
+    static TrainedModel torchScriptModel(String model, String name) throws IOException {
+        byte[] archive = Files.readAllBytes(torchScriptFixture(name));
+        TorchScriptArchitecture contract = tinyContract();
+        return new TrainedModel(model, TorchScriptArchitecture.NAME, contract.hyperParameters(), archive,
+                WeightsCodec.sha256Hex(archive), "random weights", 0, 0, 0f, 0L, 0.0, Map.of());
     }
 
     /** Version {@code number} of mnist, created {@code number} seconds after the epoch: versions are created in order. */

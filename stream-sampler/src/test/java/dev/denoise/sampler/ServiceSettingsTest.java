@@ -14,7 +14,8 @@ class ServiceSettingsTest {
     void theDefaults() {
         ServiceSettings settings = ServiceSettings.defaults();
         assertThat(settings).isEqualTo(new ServiceSettings("denoise-stream-sampler", 1000, 1024, 64, Duration.ofMillis(10), 3,
-                Duration.ofMillis(60000), 8080, ".denoise/sampler-state", 0.1));
+                Duration.ofMillis(60000), 8080, ".denoise/sampler-state", 0.1, ".denoise/weights-cache",
+                Duration.ofMillis(60000)));
     }
 
     @Test

@@ -19,9 +19,15 @@ final class TopicReader {
 
     /** The first {@code count} values matching {@code filter}, or fewer if {@link Await#PATIENCE} passes. */
     static <V> List<V> read(ConnectionSettings connection, Topics.Topic<String, V> topic, Predicate<V> filter, int count) {
+        return read(connection, topic, filter, count, Await.PATIENCE);
+    }
+
+    /** The first {@code count} values matching {@code filter}, or fewer if {@code patience} passes. */
+    static <V> List<V> read(ConnectionSettings connection, Topics.Topic<String, V> topic, Predicate<V> filter, int count,
+                            Duration patience) {
         List<V> matching = new ArrayList<>();
         try (KafkaConsumer<String, V> consumer = committedConsumer(connection, topic)) {
-            long deadline = System.nanoTime() + Await.PATIENCE.toNanos();
+            long deadline = System.nanoTime() + patience.toNanos();
             while (matching.size() < count && System.nanoTime() - deadline < 0) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (filter.test(r.value())) {

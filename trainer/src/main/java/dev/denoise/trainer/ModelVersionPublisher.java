@@ -48,12 +48,20 @@ public final class ModelVersionPublisher {
      *         weights (the same SHA-256); the same weights under another name are published
      */
     public ModelVersion publish(TrainedModel model) throws InterruptedException {
+        return publish(model, null);
+    }
+
+    /**
+     * As above; with a {@code weightsUri} the record carries that URI and the hash instead of the
+     * bytes (a claim check, for weights beyond a record's limit), and samplers fetch them from there.
+     */
+    public ModelVersion publish(TrainedModel model, String weightsUri) throws InterruptedException {
         ModelCatalogue catalogue = ModelCatalogue.read(settings);
         Optional<ModelVersion> existing = catalogue.versionWithWeights(model.modelName(), model.sha256());
         if (existing.isPresent()) {
             throw new WeightsAlreadyPublishedException(existing.get());
         }
-        ModelVersion version = toRecord(model, catalogue.highestVersion(model.modelName()) + 1, Instant.now());
+        ModelVersion version = toRecord(model, catalogue.highestVersion(model.modelName()) + 1, Instant.now(), weightsUri);
         send(topics.modelVersions, ModelCatalogue.key(version.getModel(), version.getVersion()), version);
         return version;
     }
@@ -93,12 +101,18 @@ public final class ModelVersionPublisher {
 
     /** The record that describes {@code model} as version {@code version} of its name. */
     public static ModelVersion toRecord(TrainedModel model, int version, Instant createdAt) {
+        return toRecord(model, version, createdAt, null);
+    }
+
+    /** As above, by reference to {@code weightsUri} when it is not null. */
+    public static ModelVersion toRecord(TrainedModel model, int version, Instant createdAt, String weightsUri) {
         return ModelVersion.newBuilder()
                 .setModel(model.modelName())
                 .setVersion(version)
                 .setArchitecture(model.architecture())
                 .setHyperParameters(model.hyperParameters())
-                .setWeights(ByteBuffer.wrap(model.weights()))
+                .setWeights(ByteBuffer.wrap(weightsUri == null ? model.weights() : new byte[0]))
+                .setWeightsUri(weightsUri)
                 .setWeightsSha256(model.sha256())
                 .setTraining(TrainingInfo.newBuilder()
                         .setDataset(model.dataset())
