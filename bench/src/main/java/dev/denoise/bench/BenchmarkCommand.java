@@ -18,10 +18,21 @@ public final class BenchmarkCommand {
     static final class Model implements Callable<Integer> {
         @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads; 0 for the engine's default.")
         int threads;
+        @Option(names = "--torchscript", paramLabel = "FILE", description = "Instead: a TorchScript port of cond-unet "
+                + "(tools/torchscript/port_cond_unet.py) against the Java network with the same weights, forward rows/s at "
+                + "batch 64 in alternating rounds, and how far their outputs differ.")
+        java.nio.file.Path torchScript;
+        @Option(names = "--weights", paramLabel = "FILE", defaultValue = "models/mnist-cond.weights",
+                description = "The cond-unet weights the port carries (default ${DEFAULT-VALUE}).")
+        java.nio.file.Path weights;
 
         @Override
-        public Integer call() {
-            ModelBenchmark.run(threads);
+        public Integer call() throws Exception {
+            if (torchScript != null) {
+                TorchScriptComparison.run(threads, torchScript, weights);
+            } else {
+                ModelBenchmark.run(threads);
+            }
             return 0;
         }
     }

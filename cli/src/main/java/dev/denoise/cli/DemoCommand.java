@@ -36,14 +36,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code denoise demo}: the whole system on the embedded stack. Starts a real broker and registry,
- * publishes the three models the project ships (the conditioned one, the masked discrete one and
- * the article's, or a short run of it), runs the stream-sampler, requests every digit 8 times at 8
- * ddim steps of the first and at 32 masked steps of the second, then 64 seeds at 40 steps of the
- * article's model as the baseline, writes their contact sheets, and stops what it started.
+ * publishes the models the project ships (the conditioned one, the masked discrete one, the
+ * article's, or a short run of it, and one trained in PyTorch), runs the stream-sampler, requests
+ * every digit 8 times at 8 ddim steps of the first and at 32 masked steps of the second, 64 seeds
+ * at 40 steps of the article's model as the baseline, every shape 8 times from the PyTorch one,
+ * writes their contact sheets, and stops what it started.
  */
-@Command(name = "demo", description = "Run the whole pipeline locally: stack, the three shipped models, sampler, a row per "
-        + "digit from the conditioned and the masked model, 64 images from the article's model as the baseline, contact "
-        + "sheets; then stop.")
+@Command(name = "demo", description = "Run the whole pipeline locally: stack, the four shipped models, sampler, a row per "
+        + "digit from the conditioned and the masked model, 64 images from the article's model as the baseline, a row per "
+        + "shape from the model trained in PyTorch, contact sheets; then stop.")
 final class DemoCommand implements Callable<Integer> {
 
     @Mixin
@@ -69,6 +70,9 @@ final class DemoCommand implements Callable<Integer> {
             ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_CONDITIONED)));
             ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED)));
             ModelVersion article = publish(settings, articleModel());
+            ModelVersion shapes = publish(settings, TorchScriptFolder.read(ProjectHome.root().resolve(
+                    ProjectHome.SHIPPED_TORCHSCRIPT), "shapes", "RGB shapes drawn by tools/torchscript/train_shapes.py",
+                    warning -> step("warning: " + warning)));
             step("starting the stream-sampler on " + ComputeDevice.describe());
             // The application id and state folder of a plain `serve` in the project: one started after
             // `demo --keep-stack` goes on from the demo's committed offsets instead of serving its requests again.
@@ -78,10 +82,13 @@ final class DemoCommand implements Callable<Integer> {
                 awaitServing(sampler, conditioned);
                 awaitServing(sampler, masked);
                 awaitServing(sampler, article);
-                requestImages(settings, "each digit 8 times at 8 ddim steps", digits(conditioned, 8), "sheet-digits.png");
-                requestImages(settings, "each digit 8 times at 32 masked steps", digits(masked, 32), "sheet-masked.png");
+                awaitServing(sampler, shapes);
+                requestImages(settings, "each digit 8 times at 8 ddim steps", perClass(conditioned, 10, 8), "sheet-digits.png");
+                requestImages(settings, "each digit 8 times at 32 masked steps", perClass(masked, 10, 32), "sheet-masked.png");
                 requestImages(settings, "the baseline, 64 seeds at 40 steps of the article's model",
                         List.of(request(article, LongStream.range(0, 64), 40, null)), "sheet-article-baseline.png");
+                requestImages(settings, "each shape 8 times at 20 dpm-solver steps, from a model trained in PyTorch",
+                        perClass(shapes, Integer.parseInt(shapes.getHyperParameters().get("classes")), 20), "sheet-shapes.png");
             }
         } finally {
             if (!wasRunning && !keepStack) {
@@ -130,16 +137,16 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** A request per digit, 8 seeds each, from {@code version} at its default sampler. */
-    private static List<SampleRequest> digits(ModelVersion version, int steps) {
-        List<SampleRequest> digits = new java.util.ArrayList<>();
-        String id = "demo-digits-" + UUID.randomUUID();
-        for (int digit = 0; digit < 10; digit++) {
-            SampleRequest request = request(version, LongStream.range(8L * digit, 8L * digit + 8), steps, digit);
-            request.setRequestId(id + "-" + digit);
-            digits.add(request);
+    /** A request per class (a digit for the MNIST models), 8 seeds each, from {@code version} at its default sampler. */
+    private static List<SampleRequest> perClass(ModelVersion version, int classes, int steps) {
+        List<SampleRequest> requests = new java.util.ArrayList<>();
+        String id = "demo-" + version.getModel() + "-" + UUID.randomUUID();
+        for (int label = 0; label < classes; label++) {
+            SampleRequest request = request(version, LongStream.range(8L * label, 8L * label + 8), steps, label);
+            request.setRequestId(String.format("%s-%02d", id, label));
+            requests.add(request);
         }
-        return digits;
+        return requests;
     }
 
     private static SampleRequest request(ModelVersion version, LongStream seeds, int steps, Integer label) {

@@ -1,7 +1,9 @@
 package dev.denoise.cli;
 
+import dev.denoise.diffusion.DiffusersSampler;
 import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.diffusion.ModelFamily;
+import dev.denoise.diffusion.TorchScriptArchitecture;
 import dev.denoise.schemas.config.Setting;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -28,13 +30,15 @@ final class GeneratedHelp {
     static void describeFamilies(CommandLine cli) {
         String conditioned = ModelFamilies.ALL.stream().filter(f -> f.architecture().classConditioned())
                 .map(ModelFamily::name).collect(Collectors.joining(", "));
-        String samplers = "The sampler; default the model family's first: " + each(f -> String.join(", ", f.samplerNames())) + ".";
+        String samplers = "The sampler; default the model family's first: " + each(f -> String.join(", ", f.samplerNames()))
+                + "; " + String.join(", ", DiffusersSampler.NAMES) + " (" + TorchScriptArchitecture.NAME + ").";
         CommandSpec request = cli.getSubcommands().get("request").getCommandSpec();
-        redescribe(request, "--steps", "Denoising steps; default the model family's: " + each(ModelFamily::defaultSteps) + ".");
+        redescribe(request, "--steps", "Denoising steps; default the model family's: " + each(ModelFamily::defaultSteps)
+                + "; the publisher's choice (" + TorchScriptArchitecture.NAME + ").");
         redescribe(request, "--sampler", samplers);
-        redescribe(request, "--label", "The digit 0-9 to draw, for class-conditioned families (" + conditioned + "); all "
-                + "spreads the seeds over the ten digits (one request per digit, seed i to digit i mod 10; the sheet has a "
-                + "row per digit).");
+        redescribe(request, "--label", "The class to draw, for class-conditioned models: a digit 0-9 for the families here ("
+                + conditioned + "); an index or a published class name for a TorchScript model. all spreads the seeds over "
+                + "the classes (one request per class, seed i to class i mod the count; the sheet has a row per class).");
         redescribe(cli.getSubcommands().get("evaluate").getCommandSpec(), "--sampler", samplers);
         redescribe(cli.getSubcommands().get("train").getCommandSpec(), "--architecture", "The model family to train: "
                 + ModelFamilies.ALL.stream().map(ModelFamily::name).collect(Collectors.joining(", "))

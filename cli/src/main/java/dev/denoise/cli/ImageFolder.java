@@ -49,20 +49,15 @@ final class ImageFolder {
     static void writeSheet(List<GeneratedImage> images, Path file, int columns) throws IOException {
         List<GeneratedImage> ordered = new ArrayList<>(images);
         ordered.sort(Comparator.comparing(GeneratedImage::getRequestId).thenComparingInt(GeneratedImage::getIndex));
-        List<byte[]> pixels = new ArrayList<>();
-        int width = 28;
-        int height = 28;
+        List<BufferedImage> decoded = new ArrayList<>();
         for (GeneratedImage image : ordered) {
-            BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(bytes(image.getPng())));
-            width = decoded.getWidth();
-            height = decoded.getHeight();
-            pixels.add((byte[]) decoded.getRaster().getDataElements(0, 0, width, height, null));
+            decoded.add(ImageIO.read(new ByteArrayInputStream(bytes(image.getPng()))));
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.write(file, new ContactSheet(columns, 2, 2).renderPng(pixels, width, height));
+        Files.write(file, new ContactSheet(columns, 2, 2).render(decoded));
     }
 
     static byte[] bytes(ByteBuffer buffer) {

@@ -9,7 +9,11 @@ import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.diffusion.TorchScriptArchitecture;
+import dev.denoise.sampler.WeightsArtifacts;
 import dev.denoise.trainer.ModelVersionPublisher;
+import dev.denoise.trainer.TorchScriptImport;
+import dev.denoise.trainer.TrainedModel;
 import dev.denoise.trainer.TrainedModelFiles;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +26,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -129,19 +134,111 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "publish", description = "Publish weights written by `denoise train` (<model>.weights beside <model>.properties) as the next version.")
+    @Command(name = "publish", description = "Publish a model as the next version of its name: weights written by `denoise train`, "
+            + "or a TorchScript archive trained elsewhere (diffusers' UNet2DModel signature) with its scheduler_config.json.")
     static final class Publish implements Callable<Integer> {
-        @Option(names = "--file", required = true, paramLabel = "WEIGHTS", description = "The <model>.weights file.")
-        Path file;
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Source source;
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();
 
+        static final class Source {
+            @Option(names = "--file", required = true, paramLabel = "WEIGHTS",
+                    description = "The <model>.weights file written by `denoise train` (<model>.properties beside it).")
+            Path file;
+            @ArgGroup(exclusive = false, heading = "A model trained elsewhere:%n")
+            TorchScriptOptions torchScript;
+        }
+
+        static final class TorchScriptOptions {
+            @Option(names = "--torchscript", required = true, paramLabel = "FILE",
+                    description = "TorchScript archive: forward(sample float32 (N,C,H,W) in [-1,1], timestep int64 (N)"
+                            + "[, class_labels int64 (N)]) -> a tensor of sample's shape.")
+            Path archive;
+            @Option(names = "--scheduler-config", required = true, paramLabel = "FILE",
+                    description = "diffusers scheduler_config.json the model was trained with.")
+            Path schedulerConfig;
+            @Option(names = "--image", required = true, paramLabel = "CxHxW",
+                    description = "Image shape, e.g. 3x32x32: C 1 (grey) or 3 (RGB), H and W 8 to 256.")
+            String image;
+            @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model's name.")
+            String model;
+            @Option(names = "--classes", paramLabel = "N", defaultValue = "0",
+                    description = "Classes a request may ask for (0 to N-1); 0 for an unconditioned model (default: ${DEFAULT-VALUE}).")
+            int classes;
+            @Option(names = "--no-class", paramLabel = "K",
+                    description = "Class index that means \"no class\" for classifier-free guidance (default: the class count).")
+            Integer noClass;
+            @Option(names = "--class-names", paramLabel = "A,B,...", split = ",",
+                    description = "A name for each class, so requests may say --label NAME.")
+            List<String> classNames;
+            @Option(names = "--default-steps", paramLabel = "N", defaultValue = "20",
+                    description = "Steps a request gets when it names none (default: ${DEFAULT-VALUE}).")
+            int defaultSteps;
+            @Option(names = "--default-guidance", paramLabel = "SCALE", defaultValue = "2",
+                    description = "Guidance a request to a class-conditioned model gets when it names none (default: ${DEFAULT-VALUE}).")
+            float defaultGuidance;
+            @Option(names = "--dataset", paramLabel = "TEXT", defaultValue = "external",
+                    description = "What it was trained on, as `models list` shows it (default: ${DEFAULT-VALUE}).")
+            String dataset;
+            @Option(names = "--metric", paramLabel = "NAME=VALUE", description = "A quality metric to publish with it; repeatable.")
+            Map<String, Double> metrics;
+            @ArgGroup(exclusive = true)
+            Placement placement;
+        }
+
+        static final class Placement {
+            @Option(names = "--weights-uri", paramLabel = "URI", description = "Publish by reference: samplers fetch the archive "
+                    + "from this file:, http: or https: URI and check its SHA-256 (default: inline when it fits a record, "
+                    + "else the archive's own file: URI).")
+            String uri;
+            @Option(names = "--inline", description = "Publish the archive's bytes in the record, whatever its size.")
+            boolean inline;
+        }
+
         @Override
         public Integer call() throws Exception {
-            ModelVersion published = new ModelVersionPublisher(connection.settings()).publish(TrainedModelFiles.read(file));
-            System.out.printf("Published %s version %d (sha256 %s)%n", published.getModel(), published.getVersion(),
-                    published.getWeightsSha256());
+            ModelVersionPublisher publisher = new ModelVersionPublisher(connection.settings());
+            ModelVersion published = source.file != null ? publisher.publish(TrainedModelFiles.read(source.file))
+                    : publishTorchScript(publisher, source.torchScript);
+            System.out.printf("Published %s version %d (sha256 %s)%s%n", published.getModel(), published.getVersion(),
+                    published.getWeightsSha256(), published.getWeightsUri() == null ? "" : " by reference to " + published.getWeightsUri());
             return 0;
         }
+
+        private static ModelVersion publishTorchScript(ModelVersionPublisher publisher, TorchScriptOptions options)
+                throws Exception {
+            TorchScriptImport.Contract contract = new TorchScriptImport.Contract(
+                    TorchScriptArchitecture.parseShape(options.image), options.classes, options.noClass,
+                    options.classNames == null ? List.of() : options.classNames, options.defaultSteps, options.defaultGuidance,
+                    options.dataset, options.metrics == null ? Map.of() : options.metrics);
+            TrainedModel model = TorchScriptImport.checked(options.model, options.archive, options.schedulerConfig, contract,
+                    warning -> System.err.println("denoise: warning: " + warning));
+            String uri = weightsUri(options, model);
+            if (uri != null) {
+                WeightsArtifacts.check(uri, model.sha256(), Duration.ofSeconds(30));
+            }
+            return publisher.publish(model, uri);
+        }
+
+        /** Where the archive travels: the URI given, inline when asked or when it fits a record, else its own file. */
+        private static String weightsUri(TorchScriptOptions options, TrainedModel model) {
+            int limit = Topics.MODEL_VERSIONS_MAX_BYTES - RECORD_HEADROOM;
+            Placement placement = options.placement;
+            if (placement != null && placement.uri != null) {
+                return placement.uri;
+            }
+            if (placement != null && placement.inline) {
+                if (model.weights().length > limit) {
+                    throw new IllegalArgumentException("The archive is " + model.weights().length + " bytes, more than a record "
+                            + "of the model-versions topic holds (" + limit + "); publish it by reference (--weights-uri)");
+                }
+                return null;
+            }
+            return model.weights().length <= limit ? null : options.archive.toAbsolutePath().toUri().toString();
+        }
     }
+
+    /** Room in a model-versions record for everything besides the weights. */
+    private static final int RECORD_HEADROOM = 64 * 1024;
 }

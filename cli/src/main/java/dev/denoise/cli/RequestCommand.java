@@ -43,7 +43,7 @@ final class RequestCommand implements Callable<Integer> {
     String model;
     @Option(names = "--model-version", paramLabel = "N", description = "Pin a model version; default the newest.")
     Integer version;
-    @Option(names = "--label", paramLabel = "DIGIT|all") // its help lists the conditioned families (GeneratedHelp)
+    @Option(names = "--label", paramLabel = "CLASS|NAME|all") // its help lists the conditioned families (GeneratedHelp)
     String label;
     @Option(names = "--guidance", paramLabel = "SCALE",
             description = "Classifier-free guidance scale, for class-conditioned models: 0 unconditional, 1 conditional, "
@@ -71,7 +71,7 @@ final class RequestCommand implements Callable<Integer> {
         List<Long> seedList = seedList();
         ConnectionSettings settings = connection.settings();
         Topics topics = Topics.of(settings);
-        List<SampleRequest> requests = requests(seedList);
+        List<SampleRequest> requests = requests(seedList, settings);
         if (!await) {
             sendAll(settings, requests);
             return 0;
@@ -93,32 +93,39 @@ final class RequestCommand implements Callable<Integer> {
         }
     }
 
-    /** One request, or with {@code --label all} one per digit, its ids sorting in digit order. */
-    private List<SampleRequest> requests(List<Long> seedList) {
+    /** One request, or with {@code --label all} one per class, its ids sorting in class order. */
+    private List<SampleRequest> requests(List<Long> seedList, ConnectionSettings settings) {
         String id = UUID.randomUUID().toString();
         if (!"all".equals(label)) {
-            return List.of(request(id, seedList, label == null ? null : digit(label)));
+            return List.of(request(id, seedList, label == null ? null : classIndex(label.trim(), settings)));
+        }
+        PublishedClasses classes = PublishedClasses.of(settings, model, version);
+        if (classes.count() == 0) {
+            throw new IllegalArgumentException("Model " + model + " is not class-conditioned: --label all has no classes to spread over");
         }
         List<SampleRequest> requests = new ArrayList<>();
-        for (int digit = 0; digit < 10; digit++) {
+        for (int index = 0; index < classes.count(); index++) {
             List<Long> share = new ArrayList<>();
-            for (int i = digit; i < seedList.size(); i += 10) {
+            for (int i = index; i < seedList.size(); i += classes.count()) {
                 share.add(seedList.get(i));
             }
             if (!share.isEmpty()) {
-                requests.add(request(id + "-digit" + digit, share, digit));
+                requests.add(request(id + "-" + classes.idPart(index), share, index));
             }
         }
         return requests;
     }
 
-    private int digit(String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--label takes a digit 0-9 or all, not '" + value + "'");
+    /** A class index as given, or the index of a class named by the model's published class names. */
+    private int classIndex(String value, ConnectionSettings settings) {
+        if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
+            return Integer.parseInt(value);
         }
+        if (value.isEmpty() || value.startsWith("-")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--label takes a class index (a digit 0-9 for the MNIST models), a class name or all, not '" + value + "'");
+        }
+        return PublishedClasses.of(settings, model, version).index(value);
     }
 
     private SampleRequest request(String id, List<Long> seedList, Integer classLabel) {

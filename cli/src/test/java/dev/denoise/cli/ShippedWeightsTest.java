@@ -10,6 +10,7 @@ import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.MaskedSampler;
 import dev.denoise.diffusion.MaskedUNet;
+import dev.denoise.diffusion.TorchScriptArchitecture;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.trainer.MaskedElbo;
 import dev.denoise.trainer.MnistDataset;
@@ -43,6 +44,29 @@ class ShippedWeightsTest {
             try (Denoiser denoiser = Denoiser.load(model.weightsPackage(), Device.cpu())) {
                 assertThat(denoiser.weights().sha256()).as(shipped.getKey()).isEqualTo(model.sha256());
             }
+        }
+    }
+
+    @Test
+    void theModelTrainedInPyTorchKeepsItsContractAndDrawsColour() throws Exception {
+        TrainedModel model = TorchScriptFolder.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_TORCHSCRIPT), "shapes",
+                "test", warning -> { });
+        TorchScriptArchitecture contract = TorchScriptArchitecture.of(model.hyperParameters());
+        assertThat(contract.imageShape()).isEqualTo(new ai.djl.ndarray.types.Shape(3, 32, 32));
+        assertThat(contract.classNames()).hasSize(contract.classes()).contains("circle", "square");
+        try (Denoiser denoiser = Denoiser.load(model.weightsPackage(), Device.cpu())) {
+            byte[] image = contract.family().defaultSampler().sample(denoiser, new long[] {0},
+                    new int[] {contract.classNames().indexOf("circle")}, 2f, 8).get(0);
+            int pixels = 32 * 32;
+            int coloured = 0;
+            for (int p = 0; p < pixels; p++) {
+                int r = image[p] & 0xFF;
+                int g = image[pixels + p] & 0xFF;
+                int b = image[2 * pixels + p] & 0xFF;
+                coloured += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 32 ? 1 : 0;
+            }
+            // the shapes and their backgrounds are coloured: a grey or blank image would have almost none
+            assertThat(coloured).as("pixels whose channels differ by more than 32 levels").isGreaterThan(pixels / 4);
         }
     }
 
