@@ -72,8 +72,11 @@ class ClientCommandsTest {
                 .isGreaterThan(28 * 2 * 9);
 
         CliRun notADigit = CliRun.of(serving.args("request", "--label", "x", "--seeds", "1"));
-        assertThat(notADigit.exitCode()).isEqualTo(2);
-        assertThat(notADigit.err()).contains("--label takes a digit 0-9 or all");
+        assertThat(notADigit.exitCode()).as("a name the model does not publish").isEqualTo(1);
+        assertThat(notADigit.err()).contains("Model mnist-cond publishes no class names; --label takes a class index 0-9");
+        CliRun negative = CliRun.of(serving.args("request", "--label", "-3", "--seeds", "1"));
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--label takes a class index");
     }
 
     @Test

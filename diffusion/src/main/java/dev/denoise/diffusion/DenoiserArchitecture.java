@@ -70,6 +70,11 @@ public interface DenoiserArchitecture {
         return ModelFamilies.named(name());
     }
 
+    /** The shape of the network's prediction for a batch of {@code batchSize} images: the images' own, unless it predicts something else. */
+    default Shape outputShape(long batchSize) {
+        return inputShape(batchSize);
+    }
+
     /** Input shape for a batch of {@code batchSize} images. */
     default Shape inputShape(long batchSize) {
         Shape image = imageShape();

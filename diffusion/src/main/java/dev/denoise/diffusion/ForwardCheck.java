@@ -8,7 +8,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * The check a network passes before it serves: one forward pass on a small batch of noise, at
  * a middle timestep, asking for no class and (when class-conditioned) for classes, must give a
- * prediction of the images' shape with finite values. For a version loaded from elsewhere it is
+ * float32 prediction of its architecture's output shape (the images' own for a TorchScript
+ * model) with finite values. For a version loaded from elsewhere it is
  * the proof that the module keeps the contract it was published with; it also warms the engine up.
  */
 public final class ForwardCheck {
@@ -22,7 +23,8 @@ public final class ForwardCheck {
         DenoiserArchitecture architecture = denoiser.architecture();
         try (NDManager scope = denoiser.manager().newSubManager()) {
             NDArray noise = scope.randomUniform(-1f, 1f, architecture.inputShape(BATCH));
-            check(noise.getShape(), denoiser.predict(architecture.exampleInputs(noise), false));
+            Shape expected = architecture.outputShape(BATCH);
+            check(noise.getShape(), expected, denoiser.predict(architecture.exampleInputs(noise), false));
             if (architecture.classConditioned()) {
                 int[] timesteps = new int[BATCH];
                 int[] labels = new int[BATCH];
@@ -30,7 +32,7 @@ public final class ForwardCheck {
                     timesteps[i] = i;
                     labels[i] = i % architecture.classes();
                 }
-                check(noise.getShape(), denoiser.predict(architecture.forwardInputs(noise, timesteps, labels), false));
+                check(noise.getShape(), expected, denoiser.predict(architecture.forwardInputs(noise, timesteps, labels), false));
             }
         } catch (IllegalStateException e) {
             throw e;
@@ -39,10 +41,10 @@ public final class ForwardCheck {
         }
     }
 
-    private static void check(Shape expected, NDArray prediction) {
+    private static void check(Shape input, Shape expected, NDArray prediction) {
         if (!prediction.getShape().equals(expected)) {
             throw new IllegalStateException("its forward pass gave shape " + prediction.getShape() + " for input "
-                    + expected + "; it must give the input's shape");
+                    + input + "; it must give " + (expected.equals(input) ? "the input's shape" : expected));
         }
         if (prediction.getDataType() != DataType.FLOAT32) {
             throw new IllegalStateException("its forward pass gave " + prediction.getDataType() + "; it must give float32 "

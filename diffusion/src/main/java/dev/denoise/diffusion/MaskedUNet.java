@@ -97,6 +97,12 @@ public final class MaskedUNet implements DenoiserArchitecture {
                 new Shape(batchSize, UNet.CLASSES)};
     }
 
+    /** Two logits a pixel (black, white). */
+    @Override
+    public Shape outputShape(long batchSize) {
+        return new Shape(batchSize, VALUES, 28, 28);
+    }
+
     /** Every token masked, no label: where every sample starts. */
     @Override
     public NDList exampleInputs(NDArray x) {
