@@ -119,7 +119,7 @@ public final class ModelBenchmark {
     }
 
     /** The float32 matrix-multiply rate of {@code device} through the engine (2048x2048), in GFLOP/s: the machine's measured peak. */
-    private static double matmulGflops(Device device) {
+    static double matmulGflops(Device device) {
         int n = 2048;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             NDArray a = manager.randomUniform(-1, 1, new Shape(n, n));

@@ -35,6 +35,7 @@ final class TorchScriptComparison {
         ComputeDevice.configureThreads(threads, 0);
         Device device = ComputeDevice.choose();
         System.out.println("# " + ComputeDevice.describe());
+        System.out.printf(Locale.ROOT, "matmul-peak 2048x2048 float32 %.1f GFLOP/s%n", ModelBenchmark.matmulGflops(device));
         // cond-unet's contract in diffusers' words: its cosine schedule and v-prediction (only the shape and classes matter here).
         TorchScriptArchitecture contract = new TorchScriptArchitecture(new Shape(1, 28, 28), 10, CondUNet.NO_CLASS, List.of(),
                 SchedulerConfig.parseJson("{\"beta_schedule\": \"squaredcos_cap_v2\", \"prediction_type\": \"v_prediction\"}",

@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
             ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED)));
             ModelVersion article = publish(settings, articleModel());
             ModelVersion shapes = publish(settings, TorchScriptFolder.read(ProjectHome.root().resolve(
-                    ProjectHome.SHIPPED_TORCHSCRIPT), "shapes", "RGB shapes drawn by tools/torchscript/train_shapes.py",
+                    ProjectHome.SHIPPED_TORCHSCRIPT), "shapes", "RGB shapes in PyTorch by tools/torchscript/train_shapes.py",
                     warning -> step("warning: " + warning)));
             step("starting the stream-sampler on " + ComputeDevice.describe());
             // The application id and state folder of a plain `serve` in the project: one started after
@@ -87,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
                 requestImages(settings, "each digit 8 times at 32 masked steps", perClass(masked, 10, 32), "sheet-masked.png");
                 requestImages(settings, "the baseline, 64 seeds at 40 steps of the article's model",
                         List.of(request(article, LongStream.range(0, 64), 40, null)), "sheet-article-baseline.png");
-                requestImages(settings, "each shape 8 times at 20 dpm-solver steps, from a model trained in PyTorch",
+                requestImages(settings, "each shape 8 times at 20 dpm-solver steps (a model trained in PyTorch)",
                         perClass(shapes, Integer.parseInt(shapes.getHyperParameters().get("classes")), 20), "sheet-shapes.png");
             }
         } finally {
@@ -116,7 +116,8 @@ final class DemoCommand implements Callable<Integer> {
         try {
             ModelVersion version = new ModelVersionPublisher(settings).publish(model);
             step("published " + version.getModel() + " v" + version.getVersion() + " (" + model.weights().length / 1024
-                    + " KiB of weights, " + model.epochs() + " epochs on " + model.dataset() + ")");
+                    + " KiB of weights, " + (model.epochs() > 0 ? model.epochs() + " epochs on " : "trained on ")
+                    + model.dataset() + ")");
             return version;
         } catch (WeightsAlreadyPublishedException e) {
             step("model " + model.modelName() + " v" + e.existing().getVersion() + " (sha256 "

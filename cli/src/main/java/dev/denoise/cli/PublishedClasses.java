@@ -43,8 +43,11 @@ record PublishedClasses(String model, int count, List<String> names) {
         return index;
     }
 
-    /** The name of class {@code index} for a request id, or the index itself. */
+    /** Class {@code index} in a request id, so that ids sort in class order: "digit3", or "class03-ring" with names. */
     String idPart(int index) {
-        return names.isEmpty() ? (count <= DIGITS ? "digit" + index : String.format("class%02d", index)) : names.get(index);
+        if (names.isEmpty() && count <= DIGITS) {
+            return "digit" + index;
+        }
+        return String.format("class%02d", index) + (names.isEmpty() ? "" : "-" + names.get(index));
     }
 }
