@@ -1,7 +1,9 @@
 package dev.denoise.cli;
 
+import dev.denoise.diffusion.TorchScriptArchitecture;
 import dev.denoise.sampler.LatestVersions;
 import dev.denoise.sampler.QualityGate;
+import dev.denoise.sampler.WeightsArtifacts;
 import dev.denoise.schemas.GeneratedImage;
 import dev.denoise.schemas.ModelCatalogue;
 import dev.denoise.schemas.ModelPromotion;
@@ -9,8 +11,6 @@ import dev.denoise.schemas.ModelVersion;
 import dev.denoise.schemas.TopicPartitions;
 import dev.denoise.schemas.Topics;
 import dev.denoise.schemas.config.ConnectionSettings;
-import dev.denoise.diffusion.TorchScriptArchitecture;
-import dev.denoise.sampler.WeightsArtifacts;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TorchScriptImport;
 import dev.denoise.trainer.TrainedModel;
@@ -172,10 +172,10 @@ final class ModelsCommand {
             @Option(names = "--class-names", paramLabel = "A,B,...", split = ",",
                     description = "A name for each class, so requests may say --label NAME.")
             List<String> classNames;
-            @Option(names = "--default-steps", paramLabel = "N", defaultValue = "20",
+            @Option(names = "--default-steps", paramLabel = "N", defaultValue = "" + TorchScriptArchitecture.DEFAULT_STEPS,
                     description = "Steps a request gets when it names none (default: ${DEFAULT-VALUE}).")
             int defaultSteps;
-            @Option(names = "--default-guidance", paramLabel = "SCALE", defaultValue = "2",
+            @Option(names = "--default-guidance", paramLabel = "SCALE", defaultValue = "" + TorchScriptArchitecture.DEFAULT_GUIDANCE,
                     description = "Guidance a request to a class-conditioned model gets when it names none (default: ${DEFAULT-VALUE}).")
             float defaultGuidance;
             @Option(names = "--dataset", paramLabel = "TEXT", defaultValue = "external",

@@ -107,7 +107,8 @@ public final class Denoiser implements AutoCloseable {
         }
     }
 
-    private static String firstLine(Exception e) {
+    /** The first line of an engine's message (libtorch appends its C++ stack trace). */
+    static String firstLine(Exception e) {
         String message = String.valueOf(e.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);

@@ -37,7 +37,7 @@ public final class ForwardCheck {
         } catch (IllegalStateException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IllegalStateException("its forward pass on a batch of " + BATCH + " failed: " + firstLine(e));
+            throw new IllegalStateException("its forward pass on a batch of " + BATCH + " failed: " + Denoiser.firstLine(e));
         }
     }
 
@@ -57,9 +57,4 @@ public final class ForwardCheck {
         }
     }
 
-    private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
-    }
 }
