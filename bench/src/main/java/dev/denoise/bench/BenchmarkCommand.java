@@ -14,7 +14,8 @@ public final class BenchmarkCommand {
 
     @Command(name = "model", description = "Forward passes/s at batch 1, 8, 64, 256; 40-step samples/s; training images/s; the matmul peak "
             + "and cond-unet (4, 8, 20 ddim steps with guidance) and masked-unet (16, 32, 64 masked steps) beside article-unet "
-            + "(40 steps), side by side.")
+            + "(40 steps), side by side; then the shipped models' quality-matched table: mnist-fast at 1, 2 and 4 passes beside "
+            + "mnist-cond at 8 steps and the article's model at 40, images/s with each one's published Frechet distance.")
     static final class Model implements Callable<Integer> {
         @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads; 0 for the engine's default.")
         int threads;
@@ -51,13 +52,17 @@ public final class BenchmarkCommand {
         @Option(names = "--warm-up-s", defaultValue = "40",
                 description = "Seconds of both paths before the rounds (default ${DEFAULT-VALUE}).")
         int warmUpSeconds;
+        @Option(names = "--weights", paramLabel = "FILE", description = "A trained model to serve (its .properties beside "
+                + "it), sampled without a label by its default sampler, e.g. models/mnist-fast.weights at --steps 1; "
+                + "default an untrained article-unet (speed does not depend on the weights).")
+        java.nio.file.Path weights;
         @Mixin
         StackPortOptions ports = new StackPortOptions();
 
         @Override
         public Integer call() throws Exception {
             StackEndpoints endpoints = ports.stack().up(System.err);
-            return new ServingBenchmark(new ServingBenchmark.Options(seeds, steps, perRequest, rounds, warmUpSeconds),
+            return new ServingBenchmark(new ServingBenchmark.Options(seeds, steps, perRequest, rounds, warmUpSeconds, weights),
                     System.out).run(endpoints);
         }
     }

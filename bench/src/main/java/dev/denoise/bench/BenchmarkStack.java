@@ -30,12 +30,23 @@ final class BenchmarkStack {
      * so a benchmark can try a Kafka or Streams setting.
      */
     static ConnectionSettings withArticleModel(StackEndpoints endpoints) throws Exception {
+        return withModel(endpoints, null);
+    }
+
+    /** As above, publishing {@code model} as mnist v1 instead when it is not null. */
+    static ConnectionSettings withModel(StackEndpoints endpoints, TrainedModel model) throws Exception {
         ConnectionSettings connection = ConnectionSettings.resolve(Map.of(
                 ConnectionSettings.BOOTSTRAP_SERVERS.flag(), endpoints.bootstrapServers(),
                 ConnectionSettings.SCHEMA_REGISTRY_URL.flag(), endpoints.schemaRegistryUrl(),
                 ConnectionSettings.TOPIC_PREFIX.flag(), "bench-" + UUID.randomUUID().toString().substring(0, 8)),
                 List.of(), System.getenv());
         TopicProvisioner.ensureTopics(connection, 4);
+        if (model != null) {
+            new ModelVersionPublisher(connection).publish(new TrainedModel("mnist", model.architecture(),
+                    model.hyperParameters(), model.weights(), model.sha256(), model.dataset(), model.epochs(),
+                    model.batchSize(), model.learningRate(), model.seed(), model.finalLoss(), model.metrics()));
+            return connection;
+        }
         WeightsPackage weights;
         try (ComputeThread compute = new ComputeThread("benchmark-init")) { // ends before a sampler's starts
             weights = compute.call(() -> {

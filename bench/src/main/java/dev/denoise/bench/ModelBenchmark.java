@@ -9,12 +9,18 @@ import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.DistilledUNet;
+import dev.denoise.diffusion.FlowMapSampler;
 import dev.denoise.diffusion.MaskedSampler;
 import dev.denoise.diffusion.MaskedUNet;
 import dev.denoise.diffusion.NoiseScheduleSampler;
 import dev.denoise.diffusion.Prediction;
 import dev.denoise.diffusion.UniformNoise;
+import dev.denoise.localstack.ProjectHome;
+import dev.denoise.trainer.TrainedModel;
+import dev.denoise.trainer.TrainedModelFiles;
 import dev.denoise.trainer.TrainingStep;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -24,7 +30,9 @@ import java.util.SplittableRandom;
  * on a shared 2-core machine is large, so figures are compared within one run), the machine's
  * float32 matrix-multiply peak through the engine and sampling images/s at batch 64 of cond-unet
  * (ddim with guidance at 4, 8 and 20 steps) and masked-unet beside article-unet at 40, each with
- * the fraction of the network's FLOP limit it reaches. Not a test: figures only. Run with the
+ * the fraction of the network's FLOP limit it reaches; last, the quality-matched table of the
+ * shipped models (the distilled student at 1, 2 and 4 passes beside its teacher at 8 steps and the
+ * article's model at 40). Not a test: figures only. Run with the
  * glibc malloc settings (the launcher sets them).
  */
 public final class ModelBenchmark {
@@ -35,7 +43,7 @@ public final class ModelBenchmark {
     }
 
     /** @param threads PyTorch's intra-op threads; 0 for the engine's default */
-    static void run(int threads) {
+    static void run(int threads) throws IOException {
         ComputeDevice.configureThreads(threads, 0);
         Device device = ComputeDevice.choose();
         System.out.println("# " + ComputeDevice.describe() + ", MALLOC_MMAP_THRESHOLD_="
@@ -48,6 +56,55 @@ public final class ModelBenchmark {
             report("train", 128, training(denoiser, 128));
         }
         samplingComparison(device);
+        qualityMatched(device);
+    }
+
+    /**
+     * The quality-matched table: images/s at batch 64 of the shipped models at the settings they are
+     * judged at, side by side in this JVM, beside the Fréchet distance published with each, where
+     * its version carries one ({@code denoise evaluate} measures any of them).
+     */
+    private static void qualityMatched(Device device) throws IOException {
+        TrainedModel article = shipped(ProjectHome.SHIPPED_ARTICLE);
+        TrainedModel cond = shipped(ProjectHome.SHIPPED_CONDITIONED);
+        TrainedModel fast = shipped(ProjectHome.SHIPPED_FAST);
+        long[] seeds = new long[64];
+        int[] labels = new int[64];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = i;
+            labels[i] = i % 10;
+        }
+        System.out.println("quality-matched, batch 64 (Frechet distance as published; floor: two real sets "
+                + String.format(Locale.ROOT, "%.1f", cond.metrics().get("classifier.frechet-distance-real")) + ")");
+        try (Denoiser articleNet = Denoiser.load(article.weightsPackage(), device);
+             Denoiser condNet = Denoiser.load(cond.weightsPackage(), device);
+             Denoiser fastNet = Denoiser.load(fast.weightsPackage(), device)) {
+            NoiseScheduleSampler ddim = new NoiseScheduleSampler(NoiseScheduleSampler.DDIM);
+            FlowMapSampler flowMap = new FlowMapSampler();
+            double condRate = 64 / secondsPerCall(() -> ddim.sample(condNet, seeds, labels, CondUNet.DEFAULT_GUIDANCE, 8));
+            reportMatched("mnist-cond ddim", 8, Prediction.passes(8, CondUNet.DEFAULT_GUIDANCE), condRate, condRate,
+                    cond.metrics().get("classifier.frechet-distance"));
+            for (int passes : DistilledUNet.PASSES) {
+                double rate = 64 / secondsPerCall(() -> flowMap.sample(fastNet, seeds, labels, CondUNet.DEFAULT_GUIDANCE,
+                        passes));
+                String suffix = passes == DistilledUNet.FAMILY.defaultSteps() ? "" : DistilledUNet.passesSuffix(passes);
+                reportMatched("mnist-fast flow-map", passes, passes, rate, condRate,
+                        fast.metrics().get("classifier.frechet-distance" + suffix));
+            }
+            double articleRate = sampling(articleNet, 64, 40);
+            reportMatched("mnist article", 40, 40, articleRate, condRate, null);
+        }
+    }
+
+    private static TrainedModel shipped(String file) throws IOException {
+        return TrainedModelFiles.read(ProjectHome.root().resolve(file));
+    }
+
+    private static void reportMatched(String what, int steps, int passes, double imagesPerSecond, double condRate,
+                                      Double frechet) {
+        System.out.printf(Locale.ROOT, "%-20s %2d steps (%2d passes)  %7.1f images/s  %5.2fx mnist-cond@8  Frechet %s%n",
+                what, steps, passes, imagesPerSecond, imagesPerSecond / condRate,
+                frechet == null ? "-" : String.format(Locale.ROOT, "%.1f", frechet));
     }
 
     /** Images/s of each model at its step counts, side by side, against the measured matmul peak. */

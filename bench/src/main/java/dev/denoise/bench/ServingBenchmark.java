@@ -1,18 +1,20 @@
 package dev.denoise.bench;
 
-import dev.denoise.diffusion.ArticleSampler;
 import dev.denoise.diffusion.ComputeDevice;
 import dev.denoise.diffusion.ComputeThread;
+import dev.denoise.diffusion.Sampler;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.sampler.LoadedModel;
 import dev.denoise.sampler.SamplingService;
 import dev.denoise.sampler.ServiceSettings;
 import dev.denoise.schemas.config.ConnectionSettings;
+import dev.denoise.trainer.TrainedModelFiles;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,7 +36,8 @@ final class ServingBenchmark {
     private static final int BATCH = 64;
     private static final int WARM_UP_SEEDS = 1024;
 
-    record Options(int seeds, int steps, int seedsPerRequest, int rounds, int warmUpSeconds) {}
+    /** @param weights a trained model to serve (its .properties beside it); null for an untrained article-unet */
+    record Options(int seeds, int steps, int seedsPerRequest, int rounds, int warmUpSeconds, Path weights) {}
 
     private record Round(double inProcessSeconds, double kafkaSeconds, double forwardSeconds, long[] latenciesMs) {}
 
@@ -49,7 +52,8 @@ final class ServingBenchmark {
     /** Runs the benchmark against the stack at {@code endpoints}; 1 if images went missing. */
     int run(StackEndpoints endpoints) throws Exception {
         out.println("Device: " + ComputeDevice.describe());
-        ConnectionSettings connection = BenchmarkStack.withArticleModel(endpoints);
+        ConnectionSettings connection = BenchmarkStack.withModel(endpoints,
+                options.weights() == null ? null : TrainedModelFiles.read(options.weights()));
         ServiceSettings settings = BenchmarkStack.samplerSettings(Map.of());
         long[] seeds = LongStream.range(0, options.seeds()).toArray();
         long[] warmUpSeeds = LongStream.range(-WARM_UP_SEEDS, 0).toArray();
@@ -119,15 +123,18 @@ final class ServingBenchmark {
         return received == (long) options.seeds() * rounds.size() ? 0 : 1;
     }
 
-    /** Seconds to sample {@code seeds} in batches of 64 on the sampler's compute thread with its latest model. */
+    /**
+     * Seconds to sample {@code seeds} in batches of 64 on the sampler's compute thread with its latest
+     * model and its default sampler, without a label, as the benchmark's requests ask.
+     */
     private double inProcess(SamplingService sampler, ComputeThread compute, long[] seeds) {
-        ArticleSampler article = new ArticleSampler();
         LoadedModel model = sampler.registry().acquire("mnist", 0).orElseThrow();
+        Sampler chosen = model.denoiser().architecture().family().defaultSampler();
         try {
             return compute.call(() -> {
                 long start = System.nanoTime();
                 for (int from = 0; from < seeds.length; from += BATCH) {
-                    article.sample(model.denoiser(), Arrays.copyOfRange(seeds, from, Math.min(from + BATCH, seeds.length)),
+                    chosen.sample(model.denoiser(), Arrays.copyOfRange(seeds, from, Math.min(from + BATCH, seeds.length)),
                             options.steps());
                 }
                 return (System.nanoTime() - start) / 1e9;

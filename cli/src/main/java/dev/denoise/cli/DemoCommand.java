@@ -36,14 +36,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code denoise demo}: the whole system on the embedded stack. Starts a real broker and registry,
- * publishes the models the project ships (the conditioned one, the masked discrete one, the
- * article's, or a short run of it, and one trained in PyTorch), runs the stream-sampler, requests
- * every digit 8 times at 8 ddim steps of the first and at 32 masked steps of the second, 64 seeds
- * at 40 steps of the article's model as the baseline, every shape 8 times from the PyTorch one,
- * writes their contact sheets, and stops what it started.
+ * publishes the models the project ships (the conditioned one, its distilled student, the masked
+ * discrete one, the article's, or a short run of it, and one trained in PyTorch), runs the
+ * stream-sampler, requests every digit 8 times at 8 ddim steps of the conditioned model, in one
+ * pass of its student and at 32 masked steps of the masked one, 64 seeds at 40 steps of the
+ * article's model as the baseline, every shape 8 times from the PyTorch one, writes their contact
+ * sheets, and stops what it started.
  */
-@Command(name = "demo", description = "Run the whole pipeline locally: stack, the four shipped models, sampler, a row per "
-        + "digit from the conditioned and the masked model, 64 images from the article's model as the baseline, a row per "
+@Command(name = "demo", description = "Run the whole pipeline locally: stack, the five shipped models, sampler, a row per "
+        + "digit from the conditioned model (8 steps), its distilled student (one pass) and the masked model, 64 images from the article's model as the baseline, a row per "
         + "shape from the model trained in PyTorch, contact sheets; then stop.")
 final class DemoCommand implements Callable<Integer> {
 
@@ -68,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
                     ConnectionSettings.fromEnvironment().topicPrefix());
             TopicProvisioner.ensureTopics(settings, 4);
             ModelVersion conditioned = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_CONDITIONED)));
+            ModelVersion fast = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_FAST)));
             ModelVersion masked = publish(settings, TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_MASKED)));
             ModelVersion article = publish(settings, articleModel());
             ModelVersion shapes = publish(settings, TorchScriptFolder.read(ProjectHome.root().resolve(
@@ -80,10 +82,13 @@ final class DemoCommand implements Callable<Integer> {
                     ServiceSettings.STATE_DIR.flag(), ProjectHome.state().resolve("sampler-state").toString(),
                     ServiceSettings.HTTP_PORT.flag(), "0"), Map.of()))) {
                 awaitServing(sampler, conditioned);
+                awaitServing(sampler, fast);
                 awaitServing(sampler, masked);
                 awaitServing(sampler, article);
                 awaitServing(sampler, shapes);
                 requestImages(settings, "each digit 8 times at 8 ddim steps", perClass(conditioned, 10, 8), "sheet-digits.png");
+                requestImages(settings, "each digit 8 times in one pass of the distilled student", perClass(fast, 10, 1),
+                        "sheet-digits-one-pass.png");
                 requestImages(settings, "each digit 8 times at 32 masked steps", perClass(masked, 10, 32), "sheet-masked.png");
                 requestImages(settings, "the baseline, 64 seeds at 40 steps of the article's model",
                         List.of(request(article, LongStream.range(0, 64), 40, null)), "sheet-article-baseline.png");
@@ -178,8 +183,9 @@ final class DemoCommand implements Callable<Integer> {
         GeneratedImage first = images.get(0);
         long sampling = images.stream().mapToLong(GeneratedImage::getSamplingMs).max().orElse(0);
         long wait = images.stream().mapToLong(GeneratedImage::getQueueWaitMs).max().orElse(0);
-        System.out.printf("  %d images from %s v%d, %d steps: %d ms end to end (sampling %d ms, queue wait %d ms)%n",
-                images.size(), first.getModel(), first.getModelVersion(), first.getSteps(), elapsed, sampling, wait);
+        System.out.printf("  %d images from %s v%d, %s: %d ms end to end (sampling %d ms, queue wait %d ms)%n",
+                images.size(), first.getModel(), first.getModelVersion(), RequestCommand.steps(images), elapsed, sampling,
+                wait);
         System.out.println("  PNG files: " + folder.dir());
         step("contact sheet: " + sheet);
     }

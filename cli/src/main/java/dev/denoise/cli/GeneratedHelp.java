@@ -1,6 +1,7 @@
 package dev.denoise.cli;
 
 import dev.denoise.diffusion.DiffusersSampler;
+import dev.denoise.diffusion.DistilledUNet;
 import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.diffusion.ModelFamily;
 import dev.denoise.diffusion.TorchScriptArchitecture;
@@ -41,8 +42,10 @@ final class GeneratedHelp {
                 + "the classes (one request per class, seed i to class i mod the count; the sheet has a row per class).");
         redescribe(cli.getSubcommands().get("evaluate").getCommandSpec(), "--sampler", samplers);
         redescribe(cli.getSubcommands().get("train").getCommandSpec(), "--architecture", "The model family to train: "
-                + ModelFamilies.ALL.stream().map(ModelFamily::name).collect(Collectors.joining(", "))
-                + " (each with its own recipe: docs/models.md); default ${DEFAULT-VALUE}.");
+                + ModelFamilies.ALL.stream().map(ModelFamily::name).filter(name -> !name.equals(DistilledUNet.NAME))
+                        .collect(Collectors.joining(", "))
+                + " (each with its own recipe: docs/models.md; a " + DistilledUNet.NAME + " comes from --distill-from); "
+                + "default ${DEFAULT-VALUE}.");
     }
 
     /** An option of {@code setting}'s flag taking text (checked when the setting resolves), with the setting's help. */

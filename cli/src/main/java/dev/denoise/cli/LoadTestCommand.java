@@ -58,6 +58,12 @@ final class LoadTestCommand implements Callable<Integer> {
     long mixSeed;
     @Option(names = "--report", required = true, paramLabel = "DIR", description = "Where report.json, report.html and its PNG charts go.")
     Path report;
+    @Option(names = "--deadline-ms", paramLabel = "MS", description = "Every request's deadline: seeds not started this "
+            + "long after sending fail with DEADLINE_EXCEEDED; default none.")
+    Long deadlineMs;
+    @Option(names = "--min-steps", paramLabel = "N", description = "With --deadline-ms: seeds may take fewer steps, down to N, "
+            + "to start in time (counted as degraded); default no fewer.")
+    Integer minSteps;
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds a run may wait for its images (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
     @Mixin
@@ -70,11 +76,15 @@ final class LoadTestCommand implements Callable<Integer> {
         Mix workload = workload();
         RequestedModel requested = requestedModel();
         double[] rates = pace.sweep != null ? pace.sweep : new double[] {pace.rate != null ? pace.rate : 0};
-        LoadTest test = new LoadTest(connection.settings(), requested, workload, mixSeed, Duration.ofSeconds(timeoutSeconds));
+        if (minSteps != null && deadlineMs == null) {
+            throw new ParameterException(spec.commandLine(), "--min-steps lowers steps to meet a deadline: give --deadline-ms too");
+        }
+        LoadTest test = new LoadTest(connection.settings(), requested, new LoadTest.Urgency(deadlineMs, minSteps), workload,
+                mixSeed, Duration.ofSeconds(timeoutSeconds));
         List<LoadTest.Result> results = new ArrayList<>();
         boolean interactive = System.console() != null;
-        System.out.printf("%8s %8s %8s %10s %8s %8s %8s %8s %s%n", "rate", "images", "missing", "images/s", "p50 ms",
-                "p90 ms", "p99 ms", "max ms", "failures");
+        System.out.printf("%8s %8s %8s %8s %10s %8s %8s %8s %8s %s%n", "rate", "images", "missing", "degraded", "images/s",
+                "p50 ms", "p90 ms", "p99 ms", "max ms", "failures");
         for (double rate : rates) {
             // The progress line redraws itself on a terminal only; in a log it would be a wall of fragments.
             LoadTest.Result r = test.run(seeds, rate, (done, total) -> {
@@ -86,8 +96,8 @@ final class LoadTestCommand implements Callable<Integer> {
                 System.err.print("\r");
             }
             results.add(r);
-            System.out.printf(Locale.ROOT, "%8s %8d %8d %10.1f %8d %8d %8d %8d %s%n", LoadReport.rate(r), r.received(),
-                    r.missing(), r.imagesPerSecond(), r.p50(), r.p90(), r.p99(), r.max(), r.failures());
+            System.out.printf(Locale.ROOT, "%8s %8d %8d %8d %10.1f %8d %8d %8d %8d %s%n", LoadReport.rate(r), r.received(),
+                    r.missing(), r.degraded(), r.imagesPerSecond(), r.p50(), r.p90(), r.p99(), r.max(), r.failures());
         }
         printServedBy(results);
         if (workload.classes().size() > 1) {

@@ -12,10 +12,14 @@ import dev.denoise.schemas.config.ConnectionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,6 +61,10 @@ final class RequestCommand implements Callable<Integer> {
     @Option(names = "--deadline-ms", paramLabel = "MS", description = "Seeds not started this long after sending fail with "
             + "DEADLINE_EXCEEDED (started ones finish); default none.")
     Long deadlineMs;
+    @Option(names = "--min-steps", paramLabel = "N", description = "With --deadline-ms: seeds that would otherwise start "
+            + "too late may take fewer steps, down to N (only counts the model's sampler takes); each image records "
+            + "the steps it took. Default: no fewer than asked for.")
+    Integer minSteps;
     @Option(names = "--wait", description = "Wait for the images and write them to --out.")
     boolean await;
     @Option(names = "--out", paramLabel = "DIR", description = "Where --wait writes the PNGs and sheet.png (default .denoise/images/<request id>).")
@@ -68,6 +76,10 @@ final class RequestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (minSteps != null && deadlineMs == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--min-steps lowers steps to meet a deadline: give --deadline-ms too");
+        }
         List<Long> seedList = seedList();
         ConnectionSettings settings = connection.settings();
         Topics topics = Topics.of(settings);
@@ -138,6 +150,7 @@ final class RequestCommand implements Callable<Integer> {
                 .setGuidanceScale(guidance)
                 .setPriority(priority)
                 .setDeadlineMs(deadlineMs)
+                .setMinSteps(minSteps)
                 .build();
     }
 
@@ -166,9 +179,21 @@ final class RequestCommand implements Callable<Integer> {
         int columns = requests.size() == 1 ? 8 : requests.stream().mapToInt(r -> r.getSeeds().size()).max().orElse(8);
         ImageFolder.writeSheet(images, sheet, columns);
         GeneratedImage first = images.get(0);
-        System.out.printf("%d images from %s v%d, %d steps; sampling %d ms per batch; sheet: %s%n", images.size(),
-                first.getModel(), first.getModelVersion(), first.getSteps(), first.getSamplingMs(), sheet);
+        System.out.printf("%d images from %s v%d, %s; sampling %d ms per batch; sheet: %s%n", images.size(),
+                first.getModel(), first.getModelVersion(), steps(images), first.getSamplingMs(), sheet);
         return 0;
+    }
+
+    /** The steps the images took: {@code 1 step}, {@code 8 steps}, or, where a deadline lowered some, each count with its images. */
+    static String steps(List<GeneratedImage> images) {
+        Map<Integer, Long> byCount = images.stream().collect(
+                Collectors.groupingBy(GeneratedImage::getSteps, () -> new TreeMap<>(Comparator.reverseOrder()), Collectors.counting()));
+        if (byCount.size() == 1) {
+            int steps = byCount.keySet().iterator().next();
+            return steps + (steps == 1 ? " step" : " steps");
+        }
+        return byCount.entrySet().stream().map(e -> e.getKey() + " steps (" + e.getValue() + " images)")
+                .collect(Collectors.joining(", ")) + " (fewer where --min-steps let a deadline hold)";
     }
 
     /**

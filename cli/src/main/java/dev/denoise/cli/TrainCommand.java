@@ -2,6 +2,8 @@ package dev.denoise.cli;
 
 import dev.denoise.diffusion.ArticleUNet;
 import dev.denoise.diffusion.ComputeDevice;
+import dev.denoise.diffusion.Denoiser;
+import dev.denoise.diffusion.DistilledUNet;
 import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.diffusion.ModelFamily;
 import dev.denoise.localstack.ProjectHome;
@@ -11,6 +13,7 @@ import dev.denoise.trainer.ConsoleProgress;
 import dev.denoise.trainer.DenoiserTrainer;
 import dev.denoise.trainer.ModelVersionPublisher;
 import dev.denoise.trainer.TrainedModel;
+import dev.denoise.trainer.TrainedModelFiles;
 import dev.denoise.trainer.TrainingOptions;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,6 +40,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--architecture", defaultValue = ArticleUNet.NAME) // its help lists the families (GeneratedHelp)
     String architecture;
+
+    @Option(names = "--distill-from", paramLabel = "TEACHER",
+            description = "Distil a cond-unet teacher (its <model>.weights, with the .properties beside it) into a "
+                    + "distilled-unet student that samples in 1, 2 or 4 passes with guidance built in.")
+    Path distillFrom;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Passes over the training images (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -82,15 +90,28 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Settings are checked before anything loads: a bad one fails now, not after the training.
         ConnectionSettings connectionSettings = publish ? connection.settings() : null;
+        if (distillFrom != null && spec.commandLine().getParseResult().hasMatchedOption("--architecture")) {
+            throw new ParameterException(spec.commandLine(), "--distill-from trains a " + DistilledUNet.NAME
+                    + " student; leave out --architecture");
+        }
         ModelFamily family = ModelFamilies.named(architecture);
+        TrainedModel teacherModel = distillFrom != null ? TrainedModelFiles.read(distillFrom) : null;
         ComputeDevice.configureThreads(threads, 0); // PyTorch reads thread counts once, when it loads
         TrainingOptions options = TrainingOptions.defaults()
                 .withDataDir(download ? null : data != null ? data : ProjectHome.shippedMnist()).withEpochs(epochs).withBatchSize(batch).withLearningRate(learningRate)
                 .withSeed(seed).withOutputDir(out != null ? out : ProjectHome.state().resolve("train"))
                 .withResume(resume).withThreads(threads).withHeldOut(heldOut).withModelName(model);
         System.out.println("Device: " + ComputeDevice.describe());
-        TrainedModel trained = new DenoiserTrainer(family.architecture())
-                .train(options, new ConsoleProgress(System.out));
+        TrainedModel trained;
+        if (teacherModel != null) {
+            try (Denoiser teacher = Denoiser.load(teacherModel.weightsPackage(), ComputeDevice.choose())) {
+                System.out.printf("Distilling %s (%s, sha256 %s…)%n", teacherModel.modelName(), teacherModel.architecture(),
+                        teacherModel.sha256().substring(0, 12));
+                trained = DenoiserTrainer.distilling(teacher).train(options, new ConsoleProgress(System.out));
+            }
+        } else {
+            trained = new DenoiserTrainer(family.architecture()).train(options, new ConsoleProgress(System.out));
+        }
         System.out.printf(Locale.ROOT, "Trained %s (%s), final loss %.5f, sha256 %s%n", trained.modelName(),
                 trained.architecture(), trained.finalLoss(), trained.sha256());
         trained.metrics().forEach((name, value) -> System.out.printf(Locale.ROOT, "  %-28s %.4f%n", name, value));

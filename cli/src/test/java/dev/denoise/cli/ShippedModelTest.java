@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import dev.denoise.bench.EvaluationTargets;
-import dev.denoise.diffusion.CondUNet;
 import dev.denoise.localstack.ProjectHome;
 import dev.denoise.localstack.StackEndpoints;
 import dev.denoise.testsupport.KafkaStackTest;
 import dev.denoise.trainer.SampleEvaluation;
+import dev.denoise.trainer.TrainedModel;
 import dev.denoise.trainer.TrainedModelFiles;
 import dev.denoise.trainer.TrainingListener;
 import java.awt.image.BufferedImage;
@@ -26,31 +26,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped class-conditioned model, served through Kafka as a user asks for it: 100 seeds of
- * each digit at its default 8 ddim steps and guidance, and the project's digit classifier reads
- * the digit asked for in at least the target share of the images.
+ * The shipped class-conditioned models, served through Kafka as a user asks for them: 100 seeds of
+ * each digit at the model's defaults (8 guided ddim steps for mnist-cond, one flow-map pass for its
+ * distilled student mnist-fast), and the project's digit classifier reads the digit asked for in at
+ * least the family's target share of the images.
  */
 @KafkaStackTest
 class ShippedModelTest {
-    private static final Pattern FILE = Pattern.compile(".*-digit(\\d)-seed(\\d+)-mnist-cond-v\\d+\\.png");
-
     @Test
     void hundredSeedsOfEachDigitThroughKafkaAreReadAsTheirDigit(StackEndpoints stack, @TempDir Path out) throws Exception {
+        readAsAsked(stack, out, ProjectHome.SHIPPED_CONDITIONED, "1000 images from mnist-cond v1, 8 steps");
+    }
+
+    @Test
+    void theDistilledModelAtOnePassIsReadAsTheAskedDigitToo(StackEndpoints stack, @TempDir Path out) throws Exception {
+        readAsAsked(stack, out, ProjectHome.SHIPPED_FAST, "1000 images from mnist-fast v1, 1 step;");
+    }
+
+    /** Publishes a shipped model, asks it for 100 seeds of each digit at its defaults, and judges the images. */
+    private static void readAsAsked(StackEndpoints stack, Path out, String shipped, String summary) throws Exception {
+        TrainedModel model = TrainedModelFiles.read(ProjectHome.root().resolve(shipped));
         try (ServingFixture serving = new ServingFixture(stack)) {
-            serving.publishAndAwait(TrainedModelFiles.read(ProjectHome.root().resolve(ProjectHome.SHIPPED_CONDITIONED)));
-            CliRun run = CliRun.of(serving.args("request", "--model", "mnist-cond", "--label", "all", "--seeds", "0..999",
-                    "--wait", "--out", out.toString(), "--timeout", "600"));
+            serving.publishAndAwait(model);
+            CliRun run = CliRun.of(serving.args("request", "--model", model.modelName(), "--label", "all", "--seeds",
+                    "0..999", "--wait", "--out", out.toString(), "--timeout", "600"));
             assertThat(run.exitCode()).as(run.err()).isZero();
-            assertThat(run.out()).as("the model's default steps").contains("1000 images from mnist-cond v1, 8 steps");
+            assertThat(run.out()).as("the model's default steps").contains(summary);
         }
+        Pattern file = Pattern.compile(".*-digit(\\d)-seed(\\d+)-" + model.modelName() + "-v\\d+\\.png");
         List<byte[]> images = new ArrayList<>();
         List<Integer> asked = new ArrayList<>();
         try (Stream<Path> files = Files.list(out)) {
-            for (Path file : files.sorted().toList()) {
-                Matcher m = FILE.matcher(file.getFileName().toString());
+            for (Path path : files.sorted().toList()) {
+                Matcher m = file.matcher(path.getFileName().toString());
                 if (m.matches()) {
-                    assertThat(Long.parseLong(m.group(2)) % 10).as(file.toString()).isEqualTo(Integer.parseInt(m.group(1)));
-                    images.add(greyPixels(file));
+                    assertThat(Long.parseLong(m.group(2)) % 10).as(path.toString()).isEqualTo(Integer.parseInt(m.group(1)));
+                    images.add(greyPixels(path));
                     asked.add(Integer.parseInt(m.group(1)));
                 }
             }
@@ -62,9 +73,10 @@ class ShippedModelTest {
                 ProjectHome.root().resolve("cli/target/classifier-cache"), 0, Device.cpu(), new TrainingListener() {})) {
             SampleEvaluation.Verdict verdict = evaluation.judge(images,
                     asked.stream().mapToInt(Integer::intValue).toArray());
-            System.out.printf(Locale.ROOT, "through Kafka: label accuracy %.3f, confidence %.3f, Frechet %.1f (floor %.1f)%n",
-                    verdict.labelAccuracy(), verdict.confidence(), verdict.frechetDistance(), verdict.realFloor());
-            EvaluationTargets targets = EvaluationTargets.of(CondUNet.NAME);
+            System.out.printf(Locale.ROOT, "%s through Kafka: label accuracy %.3f, confidence %.3f, Frechet %.1f (floor %.1f)%n",
+                    model.modelName(), verdict.labelAccuracy(), verdict.confidence(), verdict.frechetDistance(),
+                    verdict.realFloor());
+            EvaluationTargets targets = EvaluationTargets.of(model.architecture());
             assertThat(verdict.labelAccuracy()).as("label accuracy").isGreaterThanOrEqualTo(targets.labelAccuracy());
             assertThat(verdict.confidence()).as("confidence").isGreaterThanOrEqualTo(targets.confidence());
         }

@@ -45,6 +45,11 @@ public interface DenoiserArchitecture {
         return new NDList(images);
     }
 
+    /** As above, with a guidance scale a row for a network that takes the scale as an input; others ignore it. */
+    default NDList forwardInputs(NDArray images, int[] timesteps, int[] labels, float[] guidance) {
+        return forwardInputs(images, timesteps, labels);
+    }
+
     /** Whether requests may ask it for a class (a digit for the MNIST models). */
     default boolean classConditioned() {
         return false;

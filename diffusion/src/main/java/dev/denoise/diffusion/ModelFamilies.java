@@ -19,6 +19,7 @@ public final class ModelFamilies {
     public static final List<ModelFamily> ALL = List.of(
             ArticleUNet.FAMILY,
             CondUNet.FAMILY,
+            DistilledUNet.FAMILY,
             MaskedUNet.FAMILY);
 
     private ModelFamilies() {

@@ -68,6 +68,37 @@ public final class NoiseScheduleSampler implements Sampler {
         return x;
     }
 
+    /**
+     * The DDIM paths of {@code seeds}' noise through {@code denoiser} (a teacher for distillation):
+     * element k holds every image's state before step k (the first the seeds' noise), the last
+     * element the final images (in the data range), image i at i·pixels; image i asks for {@code labels[i]} at guidance {@code scales[i]}.
+     */
+    public static float[][] ddimPaths(Denoiser denoiser, long[] seeds, int[] labels, float[] scales, int steps) {
+        return ddimPaths(StepBatch.of(denoiser), denoiser.manager(), denoiser.architecture().imageShape(), seeds, labels,
+                scales, steps);
+    }
+
+    /** As above over any network of images of {@code shape} (C, H, W) (tests use exact ones); its arrays in sub-managers of {@code parent}. */
+    public static float[][] ddimPaths(StepBatch.Network network, NDManager parent, Shape shape, long[] seeds,
+                                      int[] labels, float[] scales, int steps) {
+        int pixels = Math.toIntExact(shape.size());
+        NoiseScheduleSampler ddim = new NoiseScheduleSampler(DDIM);
+        List<Trajectory> trajectories = new ArrayList<>(seeds.length);
+        for (int i = 0; i < seeds.length; i++) {
+            trajectories.add(ddim.start(seeds[i], steps, labels[i], scales[i], pixels));
+        }
+        float[][] states = new float[steps + 1][seeds.length * pixels];
+        for (int k = 0; k <= steps; k++) {
+            for (int i = 0; i < seeds.length; i++) {
+                System.arraycopy(trajectories.get(i).values(), 0, states[k], i * pixels, pixels);
+            }
+            if (k < steps) {
+                StepBatch.advance(network, parent, shape, trajectories);
+            }
+        }
+        return states;
+    }
+
     /** One image descending the schedule, from timestep t to the next one s (or to clean after its last step). */
     private final class Descent extends Trajectory {
         private final int label;

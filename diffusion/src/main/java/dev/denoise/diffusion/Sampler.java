@@ -3,12 +3,23 @@ package dev.denoise.diffusion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** Turns seeds into images with a trained {@link Denoiser}, one {@link Trajectory} an image. */
 public interface Sampler {
 
     /** Stable identifier, e.g. {@code article}. */
     String name();
+
+    /** The only step counts it samples at, in increasing order; empty when it takes any count from 1 up. */
+    default List<Integer> stepCounts() {
+        return List.of();
+    }
+
+    /** Why it cannot sample at guidance {@code scale}, if it cannot; any finite scale ≥ 0 by default. */
+    default Optional<String> guidanceRefusal(float scale) {
+        return Optional.empty();
+    }
 
     /**
      * The trajectory of one image of {@code pixels} pixels from {@code seed} over {@code steps}

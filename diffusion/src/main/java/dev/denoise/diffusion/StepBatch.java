@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,10 +15,13 @@ import java.util.List;
  */
 public final class StepBatch {
 
-    /** A network's output for a batch of rows: images (N, C, H, W), a timestep and a label a row. */
+    /**
+     * A network's output for a batch of rows: images (N, C, H, W), a timestep, a label and a
+     * guidance scale a row (the scale is an input only to networks that take it).
+     */
     @FunctionalInterface
     public interface Network {
-        NDArray forward(NDArray images, int[] timesteps, int[] labels);
+        NDArray forward(NDArray images, int[] timesteps, int[] labels, float[] guidance);
     }
 
     private StepBatch() {
@@ -25,8 +29,8 @@ public final class StepBatch {
 
     /** The denoiser's network, with the inputs its architecture takes. */
     public static Network of(Denoiser denoiser) {
-        return (images, timesteps, labels) -> denoiser.predict(
-                denoiser.architecture().forwardInputs(images, timesteps, labels), false);
+        return (images, timesteps, labels, guidance) -> denoiser.predict(
+                denoiser.architecture().forwardInputs(images, timesteps, labels, guidance), false);
     }
 
     /** Moves every trajectory one step in one pass of {@code denoiser}; returns the rows the pass ran. */
@@ -46,13 +50,16 @@ public final class StepBatch {
         float[] images = new float[rows * pixels];
         int[] timesteps = new int[rows];
         int[] labels = new int[rows];
+        float[] guidance = new float[rows];
         for (int i = 0; i < trajectories.size(); i++) {
-            trajectories.get(i).writeRows(images, timesteps, labels, firstRow[i]);
+            Trajectory trajectory = trajectories.get(i);
+            trajectory.writeRows(images, timesteps, labels, firstRow[i]);
+            Arrays.fill(guidance, firstRow[i], firstRow[i] + trajectory.rows(), trajectory.networkGuidance());
         }
         float[] outputs;
         try (NDManager pass = parent.newSubManager()) {
             NDArray x = pass.create(images, new Shape(rows, image.get(0), image.get(1), image.get(2)));
-            outputs = network.forward(x, timesteps, labels).toFloatArray();
+            outputs = network.forward(x, timesteps, labels, guidance).toFloatArray();
         }
         for (int i = 0; i < trajectories.size(); i++) {
             trajectories.get(i).advance(outputs, firstRow[i]);

@@ -71,6 +71,14 @@ public abstract class Trajectory {
         }
     }
 
+    /**
+     * The guidance scale handed to the network as an input on this step's rows, for a network that
+     * takes one (a distilled student); other networks ignore it.
+     */
+    float networkGuidance() {
+        return 0f;
+    }
+
     /** Moves one step with the network's outputs for this step's rows, which start at {@code row}. */
     abstract void move(float[] outputs, int row);
 

@@ -23,7 +23,8 @@ import java.util.Map;
  * two convolutions), one per level at 28, 14 and 7 pixels plus one in the middle, average pooling
  * down, nearest upsampling up, skips concatenated. It takes {@code in} input channels and gives
  * {@code out}, conditioned on a scalar "time" (N,1), which enters as a sinusoidal embedding through
- * a two-layer MLP, and on a one-hot class (N,11): the digits and {@link CondUNet#NO_CLASS}.
+ * a two-layer MLP, on a one-hot class (N,11): the digits and {@link CondUNet#NO_CLASS}, and, in a
+ * distilled student ({@link DistilledUNet}), on the guidance scale (N,1) through a two-layer MLP.
  *
  * <p>Inputs: the images (N,in,28,28), the time (N,1), the one-hot classes (N,11); built by
  * {@link #inputs}. Child order fixes the parameter order in saved weights.
@@ -48,9 +49,21 @@ final class UNet extends AbstractBlock {
     private final List<ResidualBlock> up;
     private final GroupNorm outNorm;
     private final LayoutConv2d out;
+    /** The guidance scale's embedding, for a network that takes the scale as an input; else null. */
+    private final Linear guidance1;
+    private final Linear guidance2;
 
     /** {@code c}: the channels at 28, 14 and 7 pixels. */
     UNet(int[] c, int inputChannels, int outputChannels, Layout layout) {
+        this(c, inputChannels, outputChannels, layout, false);
+    }
+
+    /**
+     * As above; with {@code guidanceInput} it takes a fourth input, the guidance scale (N,1), whose
+     * embedding is added to the time's and the class's. Its layers come after all others, so the
+     * parameters of a network without it are a prefix of this one's, with the same names.
+     */
+    UNet(int[] c, int inputChannels, int outputChannels, Layout layout, boolean guidanceInput) {
         channels = c.clone();
         inChannels = inputChannels;
         outChannels = outputChannels;
@@ -69,6 +82,8 @@ final class UNet extends AbstractBlock {
                 addChildBlock("up0", new ResidualBlock(2 * c[0], c[0], layout)));
         outNorm = addChildBlock("outNorm", new GroupNorm(c[0], GROUPS));
         out = addChildBlock("out", new LayoutConv2d(c[0], outputChannels, 3, layout));
+        guidance1 = guidanceInput ? addChildBlock("guidance1", Linear.builder().setUnits(EMBEDDING).build()) : null;
+        guidance2 = guidanceInput ? addChildBlock("guidance2", Linear.builder().setUnits(EMBEDDING).build()) : null;
     }
 
     /** The published "channels" hyper-parameter of a network built on this U-Net ({@code name}'s). */
@@ -103,7 +118,7 @@ final class UNet extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
         NDArray x = inputs.get(0);
-        NDArray embedding = conditioning(store, inputs.get(1), inputs.get(2), training);
+        NDArray embedding = conditioning(store, inputs, training);
         x = forward(stem, store, x, training);
         Deque<NDArray> skips = new ArrayDeque<>();
         for (int level = 0; level < 3; level++) {
@@ -124,8 +139,10 @@ final class UNet extends AbstractBlock {
         return new NDList(x);
     }
 
-    /** SiLU(MLP(sinusoid(t)) + class embedding), shape (N, EMBEDDING). */
-    private NDArray conditioning(ParameterStore store, NDArray t, NDArray classes, boolean training) {
+    /** SiLU(MLP(sinusoid(t)) + class embedding [+ MLP(guidance)]), shape (N, EMBEDDING). */
+    private NDArray conditioning(ParameterStore store, NDList inputs, boolean training) {
+        NDArray t = inputs.get(1);
+        NDArray classes = inputs.get(2);
         int half = EMBEDDING / 2;
         float[] frequencies = new float[half];
         for (int i = 0; i < half; i++) {
@@ -134,7 +151,12 @@ final class UNet extends AbstractBlock {
         NDArray angles = t.mul(t.getManager().create(frequencies, new Shape(1, half)).toType(t.getDataType(), false));
         NDArray sinusoid = NDArrays.concat(new NDList(angles.sin(), angles.cos()), 1);
         NDArray time = forward(time2, store, silu(forward(time1, store, sinusoid, training)), training);
-        return silu(time.add(forward(classEmbedding, store, classes, training)));
+        NDArray sum = time.add(forward(classEmbedding, store, classes, training));
+        if (guidance1 != null) {
+            NDArray scale = inputs.get(3);
+            sum = sum.add(forward(guidance2, store, silu(forward(guidance1, store, scale, training)), training));
+        }
+        return silu(sum);
     }
 
     @Override
@@ -161,6 +183,10 @@ final class UNet extends AbstractBlock {
         up.get(2).initialize(manager, dataType, new Shape(n, 2 * c[0], 28, 28), embedding);
         outNorm.initialize(manager, dataType, new Shape(n, c[0], 28, 28));
         out.initialize(manager, dataType, new Shape(n, c[0], 28, 28));
+        if (guidance1 != null) {
+            guidance1.initialize(manager, dataType, new Shape(n, 1));
+            guidance2.initialize(manager, dataType, embedding);
+        }
     }
 
     private static NDArray forward(Block block, ParameterStore store, NDArray x, boolean training) {

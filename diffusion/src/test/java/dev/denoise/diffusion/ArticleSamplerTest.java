@@ -36,7 +36,7 @@ class ArticleSamplerTest {
         for (long seed : seeds) {
             trajectories.add(new ArticleSampler().start(seed, steps, CondUNet.NO_CLASS, 0f, 784));
         }
-        StepBatch.runToEnd((x, t, labels) -> model.apply(x), manager, new Shape(1, 28, 28), trajectories);
+        StepBatch.runToEnd((x, t, labels, guidance) -> model.apply(x), manager, new Shape(1, 28, 28), trajectories);
         assertThat(shape.get(0)).isEqualTo(seeds.length);
         return StepBatch.images(trajectories);
     }

@@ -42,7 +42,7 @@ class DiffusersSamplerTest {
 
     /** The exact network for data that is the single image {@link #TARGET}, answering in {@code prediction}'s terms. */
     private static StepBatch.Network exact(DiffusersSchedule schedule, String prediction) {
-        return (images, timesteps, labels) -> {
+        return (images, timesteps, labels, guidance) -> {
             float[] x = images.toFloatArray();
             float[] out = new float[x.length];
             for (int row = 0; row < timesteps.length; row++) {

@@ -20,7 +20,7 @@ class MaskedSamplerTest {
      * more of the row's tokens are already white, and likelier for higher labels than for none; a
      * term in p % 7 makes pixels differ in certainty, so confidence-first has a defined order.
      */
-    private static final StepBatch.Network ROW_WISE = (x, timesteps, labels) -> {
+    private static final StepBatch.Network ROW_WISE = (x, timesteps, labels, guidance) -> {
         float[] tokens = x.toFloatArray();
         int rows = labels.length;
         float[] logits = new float[rows * 2 * PIXELS];

@@ -54,7 +54,7 @@ class NoiseScheduleSamplerTest {
 
     private static double maxError(String sampler, int steps) {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            float[] end = new NoiseScheduleSampler(sampler).run((x, t, labels) -> WIDE.v(x, t[0]), manager, SHAPE, SEEDS,
+            float[] end = new NoiseScheduleSampler(sampler).run((x, t, labels, guidance) -> WIDE.v(x, t[0]), manager, SHAPE, SEEDS,
                     NONE, 0f, steps);
             float[] expected = WIDE.flowEnd(GaussianNoise.batch(SEEDS, 0, 784));
             double max = 0;
@@ -81,8 +81,8 @@ class NoiseScheduleSamplerTest {
     void ddpmDrawsTheRightAmountOfNoiseAndIsFixedBySeed() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             NoiseScheduleSampler ddpm = new NoiseScheduleSampler(NoiseScheduleSampler.DDPM);
-            float[] first = ddpm.run((x, t, labels) -> NARROW.v(x, t[0]), manager, SHAPE, SEEDS, NONE, 0f, 1000);
-            float[] again = ddpm.run((x, t, labels) -> NARROW.v(x, t[0]), manager, SHAPE, SEEDS, NONE, 0f, 1000);
+            float[] first = ddpm.run((x, t, labels, guidance) -> NARROW.v(x, t[0]), manager, SHAPE, SEEDS, NONE, 0f, 1000);
+            float[] again = ddpm.run((x, t, labels, guidance) -> NARROW.v(x, t[0]), manager, SHAPE, SEEDS, NONE, 0f, 1000);
             assertThat(again).containsExactly(first);
             // Ancestral sampling draws from the data distribution, N(0.1, 0.25²) per pixel.
             double mean = 0;
@@ -128,7 +128,7 @@ class NoiseScheduleSamplerTest {
     @Test
     void guidanceMixesTheConditionalAndUnconditionalOutputs() {
         // A network whose v is a tenth of its label: unconditional 1, conditional the digit / 10.
-        StepBatch.Network labelled = (x, t, labels) -> {
+        StepBatch.Network labelled = (x, t, labels, guidance) -> {
             float[] v = new float[labels.length * 784];
             for (int i = 0; i < labels.length; i++) {
                 Arrays.fill(v, i * 784, (i + 1) * 784, labels[i] / 10f);
@@ -226,7 +226,7 @@ class NoiseScheduleSamplerTest {
     void refusesAnUnknownNameAndMismatchedLabels() {
         assertThatThrownBy(() -> new NoiseScheduleSampler("euler")).hasMessageContaining("[ddim, ddpm, dpm-solver]");
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            assertThatThrownBy(() -> new NoiseScheduleSampler(NoiseScheduleSampler.DDIM).run((x, t, l) -> x, manager, SHAPE,
+            assertThatThrownBy(() -> new NoiseScheduleSampler(NoiseScheduleSampler.DDIM).run((x, t, l, g) -> x, manager, SHAPE,
                     SEEDS, new int[] {1}, 1f, 2)).hasMessageContaining("1 labels for 4 seeds");
         }
     }

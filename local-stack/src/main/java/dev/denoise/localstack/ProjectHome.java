@@ -11,6 +11,8 @@ public final class ProjectHome {
     public static final String SHIPPED_ARTICLE = "models/mnist.weights";
     public static final String SHIPPED_CONDITIONED = "models/mnist-cond.weights";
     public static final String SHIPPED_MASKED = "models/mnist-masked.weights";
+    /** The few-pass student distilled from {@link #SHIPPED_CONDITIONED}. */
+    public static final String SHIPPED_FAST = "models/mnist-fast.weights";
     /** A model trained in PyTorch outside the project: a TorchScript archive with its contract (docs/bring-your-own-model.md). */
     public static final String SHIPPED_TORCHSCRIPT = "models/shapes-rgb";
 

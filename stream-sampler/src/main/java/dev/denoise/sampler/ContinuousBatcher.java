@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ContinuousBatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ContinuousBatcher.class);
+    /** Weight of the newest iteration in {@code msPerIteration}. */
+    private static final double SMOOTHING = 0.2;
 
     /** One incarnation of a task's processor: where its outcomes go, until it is abandoned. */
     static final class Owner {
@@ -66,6 +69,8 @@ final class ContinuousBatcher {
     private boolean draining;
     /** Seeds out of the waiting queue whose outcome the stream thread has not taken yet. */
     private int undelivered;
+    /** The recent iterations' mean duration (exponentially weighted, {@link #SMOOTHING}), for {@link StepBudget}; 0 before the first. */
+    private double msPerIteration;
 
     /** Which sampler of a version's architecture a seed gets, by the name asked for or defaulted. */
     @FunctionalInterface
@@ -77,6 +82,7 @@ final class ContinuousBatcher {
     static final SamplerChoice OWN_SAMPLERS = (architecture, name) -> architecture.family().sampler(name).orElseThrow();
 
     private final SamplerChoice samplers;
+    private final LongSupplier clock;
 
     ContinuousBatcher(ComputeThread compute, ModelRegistry registry, ServiceSettings settings, ServiceMetrics metrics) {
         this(compute, registry, OWN_SAMPLERS, settings, metrics);
@@ -84,6 +90,13 @@ final class ContinuousBatcher {
 
     ContinuousBatcher(ComputeThread compute, ModelRegistry registry, SamplerChoice samplers, ServiceSettings settings,
                       ServiceMetrics metrics) {
+        this(compute, registry, samplers, settings, metrics, System::currentTimeMillis);
+    }
+
+    /** @param clock the time iterations admit seeds at (tests hold it still) */
+    ContinuousBatcher(ComputeThread compute, ModelRegistry registry, SamplerChoice samplers, ServiceSettings settings,
+                      ServiceMetrics metrics, LongSupplier clock) {
+        this.clock = clock;
         this.compute = compute;
         this.registry = registry;
         this.samplers = samplers;
@@ -214,7 +227,7 @@ final class ContinuousBatcher {
             synchronized (this) {
                 dropAbandonedSlots();
                 if (!draining) {
-                    admit(System.currentTimeMillis());
+                    admit(clock.getAsLong());
                 }
                 group = nextGroup();
             }
@@ -247,6 +260,7 @@ final class ContinuousBatcher {
         }
         long nanos = System.nanoTime() - started;
         synchronized (this) {
+            msPerIteration = msPerIteration == 0 ? nanos / 1e6 : (1 - SMOOTHING) * msPerIteration + SMOOTHING * nanos / 1e6;
             metrics.iteration(slots.size(), group.size(), rows, nanos);
             if (failure != null) {
                 failGroup(group, failure);
@@ -319,8 +333,13 @@ final class ContinuousBatcher {
         Float guidance = architecture.classConditioned()
                 ? (Float.isNaN(seed.guidance()) ? architecture.family().defaultGuidance() : seed.guidance()) : null;
         Trajectory trajectory;
+        boolean degraded;
         try {
-            trajectory = samplers.of(architecture, samplerName).start(seed.seed(), seed.steps(),
+            Sampler sampler = samplers.of(architecture, samplerName);
+            int requested = seed.steps();
+            seed = seed.withSteps(withinDeadline(seed, request, sampler, nowMs));
+            degraded = seed.steps() < requested;
+            trajectory = sampler.start(seed.seed(), seed.steps(),
                     seed.label() == PendingSeed.NO_LABEL ? architecture.noClass() : seed.label(),
                     guidance == null ? 0f : guidance, Math.toIntExact(architecture.imageShape().size()));
         } catch (RuntimeException e) {
@@ -330,6 +349,9 @@ final class ContinuousBatcher {
                     "Model " + model + " cannot sample it: " + e);
             return 0;
         }
+        if (degraded) {
+            metrics.degraded();
+        }
         slots.add(new Slot(request.owner, request, seed, model, trajectory, samplerName, guidance, nowMs));
         if (!turns.contains(model)) {
             turns.addLast(model);
@@ -338,6 +360,24 @@ final class ContinuousBatcher {
         metrics.samplingChanged(1);
         metrics.queueWait(request.priority, nowMs - seed.acceptedAtMs());
         return seed.steps();
+    }
+
+    /**
+     * The steps {@code seed} starts with: fewer than asked where its request allows them and would
+     * otherwise miss its deadline ({@link StepBudget}). The request's seeds behind it take the free
+     * slots left now, then the request's slots in waves; one step of a slot costs the recent mean
+     * iteration times the versions taking turns.
+     */
+    private int withinDeadline(PendingSeed seed, WaitingSeeds.Request request, Sampler sampler, long nowMs) {
+        if (seed.minSteps() == 0) {
+            return seed.steps();
+        }
+        int behind = request.size();
+        int startingNow = Math.min(behind, Math.max(0, maxSlots - slots.size() - 1));
+        int held = 1 + startingNow + (int) slots.stream().filter(slot -> slot.request() == request).count();
+        double msPerStep = msPerIteration * Math.max(1, turns.size());
+        return StepBudget.steps(seed.steps(), seed.minSteps(), sampler.stepCounts(), nowMs, request.deadlineAtMs,
+                behind - startingNow, held, msPerStep);
     }
 
     /** The slots of the version whose turn it is; the versions with slots take turns. */

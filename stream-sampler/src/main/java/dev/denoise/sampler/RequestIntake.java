@@ -73,7 +73,7 @@ final class RequestIntake {
                     request.getModel(), pinned, nowMs,
                     request.getClassLabel() == null ? PendingSeed.NO_LABEL : request.getClassLabel(),
                     request.getGuidanceScale() == null ? Float.NaN : request.getGuidanceScale(),
-                    request.getPriority(), deadlineAt));
+                    request.getPriority(), deadlineAt, request.getMinSteps() == null ? 0 : request.getMinSteps()));
         }
         return accepted;
     }

@@ -1,6 +1,7 @@
 package dev.denoise.sampler;
 
 import dev.denoise.diffusion.DenoiserArchitecture;
+import dev.denoise.diffusion.Sampler;
 import dev.denoise.schemas.FailureReason;
 import dev.denoise.schemas.SampleRequest;
 import java.util.Optional;
@@ -9,7 +10,7 @@ import java.util.Set;
 /**
  * What makes a request servable: first on its own (seeds, steps, a sampler that exists, a class index,
  * a finite guidance scale, a priority and deadline in range), then against the architecture of the model version that serves it
- * (a sampler it supports, a label only for a class-conditioned model and one of its classes).
+ * (a sampler it supports, a step count and guidance scale that sampler takes, a label only for a class-conditioned model and one of its classes).
  */
 final class RequestValidation {
     static final int MAX_PRIORITY = 100;
@@ -50,6 +51,11 @@ final class RequestValidation {
             return reject(FailureReason.INVALID_STEPS,
                     "Steps must be 1 to " + maxSteps + ", this request asks for " + steps);
         }
+        Integer minSteps = request.getMinSteps();
+        if (minSteps != null && (minSteps < 1 || minSteps > (steps != null ? steps : maxSteps))) {
+            return reject(FailureReason.INVALID_STEPS, "minSteps must be 1 to " + (steps != null ? "the steps asked for, "
+                    + steps : String.valueOf(maxSteps)) + ", this request asks for " + minSteps);
+        }
         if (request.getSampler() != null && !samplers.contains(request.getSampler())) {
             return reject(FailureReason.UNKNOWN_SAMPLER, "Unknown sampler '" + request.getSampler() + "'; known: "
                     + samplers.stream().sorted().toList());
@@ -77,6 +83,18 @@ final class RequestValidation {
         if (seed.sampler() != null && architecture.family().sampler(seed.sampler()).isEmpty()) {
             return reject(FailureReason.UNKNOWN_SAMPLER, "Model " + model + " (" + architecture.name()
                     + ") has no sampler '" + seed.sampler() + "'; it supports " + architecture.family().samplerNames());
+        }
+        Sampler sampler = seed.sampler() != null ? architecture.family().sampler(seed.sampler()).orElseThrow()
+                : architecture.family().defaultSampler();
+        int steps = seed.steps() != PendingSeed.DEFAULT_STEPS ? seed.steps() : architecture.family().defaultSteps();
+        if (!sampler.stepCounts().isEmpty() && !sampler.stepCounts().contains(steps)) {
+            return reject(FailureReason.INVALID_STEPS, "Model " + model + " (" + architecture.name() + ") samples with "
+                    + sampler.name() + " in " + sampler.stepCounts() + " steps only, not " + steps);
+        }
+        Optional<String> guidance = Float.isNaN(seed.guidance()) ? Optional.empty() : sampler.guidanceRefusal(seed.guidance());
+        if (guidance.isPresent()) {
+            return reject(FailureReason.INVALID_GUIDANCE, "Model " + model + " (" + architecture.name() + "): "
+                    + guidance.get());
         }
         if (!architecture.classConditioned() && (seed.label() != PendingSeed.NO_LABEL || !Float.isNaN(seed.guidance()))) {
             return reject(FailureReason.INVALID_LABEL, "Model " + model + " (" + architecture.name()

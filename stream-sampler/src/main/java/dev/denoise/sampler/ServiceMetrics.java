@@ -18,6 +18,7 @@ final class ServiceMetrics {
     private final AtomicLong iterations = new AtomicLong();
     private final AtomicLong iterationNanos = new AtomicLong();
     private final AtomicLong imageSteps = new AtomicLong();
+    private final AtomicLong degraded = new AtomicLong();
     private final Histogram occupancy = new Histogram(COUNTS);
     private final Histogram rows = new Histogram(COUNTS);
     private final Map<Integer, Histogram> queueWaitByPriority = new ConcurrentSkipListMap<>();
@@ -39,6 +40,11 @@ final class ServiceMetrics {
         imageSteps.addAndGet(stepped);
         occupancy.observe(occupied);
         rows.observe(rowCount);
+    }
+
+    /** A seed started with fewer steps than asked for, so that its request's deadline holds. */
+    void degraded() {
+        degraded.incrementAndGet();
     }
 
     void image() {
@@ -78,6 +84,8 @@ final class ServiceMetrics {
                 .append(String.format(Locale.ROOT, "denoise_sampling_seconds_total %.6f%n", iterationNanos.get() / 1e9));
         scalar(out, "denoise_denoising_steps_total", "Denoising steps run, one per image per step.", "counter",
                 imageSteps.get());
+        scalar(out, "denoise_degraded_seeds_total", "Seeds started with fewer steps than asked for (down to the "
+                + "request's minSteps) because its deadline would otherwise be missed.", "counter", degraded.get());
         histogram(out, "denoise_slot_occupancy", "Occupied slots per iteration.", occupancy);
         histogram(out, "denoise_batch_size", "Rows per network pass (two for an image where guidance mixes).", rows);
         header(out, "denoise_queue_wait_seconds", "Time from acceptance to a slot, by request priority.", "histogram");

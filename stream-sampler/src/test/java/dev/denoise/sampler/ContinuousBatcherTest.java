@@ -19,8 +19,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,10 +59,77 @@ class ContinuousBatcherTest {
     }
 
     private ContinuousBatcher batcher(int slots, ContinuousBatcher.SamplerChoice samplers) {
+        return batcher(slots, samplers, System::currentTimeMillis);
+    }
+
+    private ContinuousBatcher batcher(int slots, ContinuousBatcher.SamplerChoice samplers, LongSupplier clock) {
         ServiceSettings settings = ServiceSettings.resolve(Map.of(ServiceSettings.MAX_BATCH.flag(), String.valueOf(slots)),
                 Map.of());
-        return new ContinuousBatcher(compute, registry, samplers, settings, metrics);
+        return new ContinuousBatcher(compute, registry, samplers, settings, metrics, clock);
     }
+
+    /** Seeds of the article model that accept as few as {@code minSteps} to start by {@code deadlineAt}. */
+    private static List<PendingSeed> urgent(String id, int seeds, int steps, int minSteps, long deadlineAt) {
+        return IntStream.range(0, seeds).mapToObj(i -> new PendingSeed(id, i, i, steps, null, "mnist", 0, NOW,
+                PendingSeed.NO_LABEL, Float.NaN, 1, deadlineAt, minSteps)).toList();
+    }
+
+    /** Collects outcomes until {@code seeds} seeds have one, punctuating at the held clock's time. */
+    private void collectAt(long nowMs, ContinuousBatcher batcher, ContinuousBatcher.Owner owner, int seeds) throws Exception {
+        Await.until(seeds + " seeds settled", () -> {
+            batcher.expire(nowMs);
+            outcomes.addAll(batcher.collect(owner));
+            return outcomes.stream().mapToInt(o -> o.seeds().size()).sum() >= seeds;
+        });
+    }
+
+    private Map<Integer, Long> stepsTaken() {
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(SeedOutcome.Sampled.class));
+        return outcomes.stream().collect(Collectors.groupingBy(o -> ((SeedOutcome.Sampled) o).seed().steps(),
+                TreeMap::new, Collectors.counting()));
+    }
+
+    private static long degraded(ServiceMetrics metrics) {
+        return metrics.render(Map.of()).lines().filter(l -> l.startsWith("denoise_degraded_seeds_total "))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();
+    }
+
+    /**
+     * The clock stands still a millisecond before the deadline, so whether a seed's later batch-mates
+     * start in time depends only on the waves ahead of them, each at least one measured iteration a step.
+     */
+    @Test
+    void seedsThatWouldMakeTheirRequestMissItsDeadlineStartWithFewerStepsButNeverBelowMinSteps() throws Exception {
+        long now = NOW;
+        ContinuousBatcher batcher = batcher(2, ContinuousBatcher.OWN_SAMPLERS, () -> now);
+        ContinuousBatcher.Owner owner = batcher.register();
+        Hold hold = new Hold();
+        batcher.offer(owner, urgent("urgent", 10, 40, 2, now + 1));
+        hold.release();
+        collectAt(now, batcher, owner, 10);
+        // The first seed starts before any iteration has been timed, the last has nothing behind it:
+        // both keep their 40 steps. Each of the eight between has seeds behind it that would start a
+        // wave of 40 steps late, and no count from 2 to 39 gets them in within the millisecond left.
+        assertThat(stepsTaken()).containsExactly(Map.entry(2, 8L), Map.entry(40, 2L));
+        assertThat(degraded(metrics)).as("denoise_degraded_seeds_total").isEqualTo(8);
+    }
+
+    @Test
+    void aRequestThatFitsTheFreeSlotsKeepsItsStepsHoweverCloseItsDeadline() throws Exception {
+        long now = NOW;
+        ContinuousBatcher batcher = batcher(16, ContinuousBatcher.OWN_SAMPLERS, () -> now);
+        ContinuousBatcher.Owner owner = batcher.register();
+        batcher.offer(owner, article("timing", 2, 4)); // times an iteration first
+        collectAt(now, batcher, owner, 2);
+        outcomes.clear();
+        Hold hold = new Hold();
+        batcher.offer(owner, urgent("fits", 10, 40, 2, now + 1));
+        hold.release();
+        collectAt(now, batcher, owner, 10);
+        assertThat(stepsTaken()).as("all ten start at once: nobody waits behind them").containsExactly(Map.entry(40, 10L));
+        assertThat(degraded(metrics)).isZero();
+    }
+
 
     private static List<PendingSeed> request(String id, String model, int seeds, int steps, int label, float guidance,
                                              int priority, long deadlineAt) {

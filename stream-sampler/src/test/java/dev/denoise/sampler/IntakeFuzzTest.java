@@ -49,6 +49,7 @@ class IntakeFuzzTest {
         TOO_MANY_SEEDS(FailureReason.INVALID_SEEDS),
         NO_SEEDS(FailureReason.INVALID_SEEDS),
         BAD_STEPS(FailureReason.INVALID_STEPS),
+        BAD_MIN_STEPS(FailureReason.INVALID_STEPS),
         UNKNOWN_SAMPLER(FailureReason.UNKNOWN_SAMPLER),
         BAD_LABEL(FailureReason.INVALID_LABEL),
         BAD_GUIDANCE(FailureReason.INVALID_GUIDANCE),
@@ -96,6 +97,11 @@ class IntakeFuzzTest {
                     case BAD_STEPS -> {
                         request.setSteps(random.nextBoolean() ? -random.nextInt(Integer.MAX_VALUE)
                                 : harness.settings.maxSteps() + 1 + random.nextInt(Integer.MAX_VALUE - 2000));
+                        yield harness.serialized(request);
+                    }
+                    case BAD_MIN_STEPS -> {
+                        request.setSteps(4);
+                        request.setMinSteps(random.nextBoolean() ? 5 + random.nextInt(1000) : -random.nextInt(1000));
                         yield harness.serialized(request);
                     }
                     case UNKNOWN_SAMPLER -> {

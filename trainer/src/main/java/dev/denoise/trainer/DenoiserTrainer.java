@@ -45,8 +45,23 @@ public final class DenoiserTrainer {
 
     /** @param qualitySamples samples judged by the digit classifier at the end (tests use few) */
     public DenoiserTrainer(DenoiserArchitecture architecture, int qualitySamples) {
+        this(architecture, Recipes.of(architecture), qualitySamples);
+    }
+
+    /** A student of {@code teacher}'s family, trained by {@link FlowMapDistillation}; the teacher stays the caller's. */
+    public static DenoiserTrainer distilling(Denoiser teacher) {
+        return distilling(teacher, QUALITY_SAMPLES);
+    }
+
+    /** As above, judging {@code qualitySamples} samples at the end (tests use few). */
+    public static DenoiserTrainer distilling(Denoiser teacher, int qualitySamples) {
+        return new DenoiserTrainer(FlowMapDistillation.studentOf(teacher), new FlowMapDistillation(teacher),
+                qualitySamples);
+    }
+
+    private DenoiserTrainer(DenoiserArchitecture architecture, Recipe recipe, int qualitySamples) {
         this.architecture = architecture;
-        this.recipe = Recipes.of(architecture);
+        this.recipe = recipe;
         this.qualitySamples = qualitySamples;
     }
 
@@ -65,6 +80,7 @@ public final class DenoiserTrainer {
         Device device = ComputeDevice.choose();
 
         try (Denoiser denoiser = Denoiser.initialized(architecture, device, options.seed())) {
+            recipe.initialize(denoiser);
             Adam adam = new Adam(denoiser.block(), denoiser.manager(), options.learningRate());
             List<Double> epochLosses = new ArrayList<>();
             int startEpoch = 1;
@@ -187,6 +203,19 @@ public final class DenoiserTrainer {
                     evaluation.realCount(), verdict.frechetDistance(), verdict.realFloor()));
             Map<String, Double> metrics = new LinkedHashMap<>(verdict.metrics());
             metrics.put("classifier.accuracy", evaluation.classifierAccuracy());
+            for (Map.Entry<String, SampleEvaluation.BatchSampler> other : recipe.otherQualitySettings(denoiser).entrySet()) {
+                SampleEvaluation.Verdict otherVerdict = evaluation.sampleAndJudge(qualitySamples, recipe.labelled(),
+                        other.getValue());
+                listener.onMessage(String.format(Locale.ROOT, "At %s: label accuracy %.3f, confidence %.3f, "
+                                + "Frechet distance %.2f (two real sets: %.2f)", other.getKey().substring(1),
+                        otherVerdict.labelAccuracy(), otherVerdict.confidence(), otherVerdict.frechetDistance(),
+                        otherVerdict.realFloor()));
+                otherVerdict.metrics().forEach((name, value) -> {
+                    if (!name.equals("classifier.frechet-distance-real")) {
+                        metrics.put(name + other.getKey(), value);
+                    }
+                });
+            }
             return metrics;
         }
     }

@@ -23,6 +23,10 @@ interface Recipe {
      */
     NDArray loss(Denoiser denoiser, NDManager batch, float[] clean, int[] labels, SplittableRandom random);
 
+    /** Prepares a freshly initialised network before the first step (a student copies its teacher); nothing by default. */
+    default void initialize(Denoiser denoiser) {
+    }
+
     /** Held-out metrics after each epoch, on the same inputs every epoch. */
     Map<String, Double> heldOut(Denoiser denoiser, MnistDataset heldOut);
 
@@ -31,6 +35,14 @@ interface Recipe {
 
     /** The samples the classifier judges at the end: image i asks for {@code labels[i]} where the model takes labels. */
     List<byte[]> qualitySamples(Denoiser denoiser, long[] seeds, int[] labels);
+
+    /**
+     * Further settings judged at the end like {@link #qualitySamples}, by the suffix their metrics
+     * get (e.g. {@code @2-passes}); none by default.
+     */
+    default Map<String, SampleEvaluation.BatchSampler> otherQualitySettings(Denoiser denoiser) {
+        return Map.of();
+    }
 
     /** How {@link #qualitySamples} samples, for the log. */
     String qualityDescription();

@@ -3,8 +3,10 @@ package dev.denoise.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import dev.denoise.diffusion.CondUNet;
 import dev.denoise.diffusion.Denoiser;
 import dev.denoise.diffusion.DenoiserArchitecture;
+import dev.denoise.diffusion.DistilledUNet;
 import dev.denoise.diffusion.ModelFamilies;
 import dev.denoise.diffusion.ModelFamily;
 import dev.denoise.diffusion.UniformNoise;
@@ -26,8 +28,20 @@ class TrainingMemoryTest {
     @ParameterizedTest
     @MethodSource("families")
     void trainingStepsLeaveNoArrayBehind(String name) throws IOException {
-        DenoiserArchitecture architecture = ModelFamilies.named(name).architecture();
-        Recipe recipe = Recipes.of(architecture);
+        // A distilled student learns from a teacher, whose passes run inside every step.
+        boolean distilled = name.equals(DistilledUNet.NAME);
+        try (Denoiser teacher = Denoiser.initialized(new CondUNet(), Device.cpu(), 2)) {
+            DenoiserArchitecture architecture = distilled ? FlowMapDistillation.studentOf(teacher)
+                    : ModelFamilies.named(name).architecture();
+            Recipe recipe = distilled ? new FlowMapDistillation(teacher) : Recipes.of(architecture);
+            int teacherArrays = teacher.manager().getManagedArrays().size();
+            trainingStepsLeaveNoArrayBehind(architecture, recipe);
+            assertThat(teacher.manager().getManagedArrays()).as("arrays under the teacher's manager").hasSize(teacherArrays);
+        }
+    }
+
+    private static void trainingStepsLeaveNoArrayBehind(DenoiserArchitecture architecture, Recipe recipe)
+            throws IOException {
         try (Denoiser denoiser = Denoiser.initialized(architecture, Device.cpu(), 1);
              WeightAverage average = new WeightAverage(denoiser.block(), denoiser.manager(), 0.99f)) {
             denoiser.requireGradients(true);

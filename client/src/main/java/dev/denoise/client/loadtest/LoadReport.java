@@ -162,6 +162,7 @@ public final class LoadReport {
         m.put("imagesReceived", r.received());
         m.put("missing", r.missing());
         m.put("duplicates", r.duplicates());
+        m.put("degraded", r.degraded());
         m.put("failuresByReason", r.failures());
         m.put("imagesPerSecond", r.imagesPerSecond());
         m.put("latencyMs", latencyJson(r.latency()));

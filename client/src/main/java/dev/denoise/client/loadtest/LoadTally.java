@@ -33,6 +33,7 @@ final class LoadTally {
     /** Images by model name, then version number, as the images name them. */
     private final Map<String, Map<Integer, Integer>> servedBy = new TreeMap<>();
     private int duplicates;
+    private int degraded;
 
     LoadTally(Mix mix, long startMs) {
         this.mix = mix;
@@ -47,6 +48,9 @@ final class LoadTally {
             return;
         }
         servedBy.computeIfAbsent(image.getModel(), m -> new TreeMap<>()).merge(image.getModelVersion(), 1, Integer::sum);
+        if (image.getSteps() < mix.classes().get(request.classIndex()).steps()) {
+            degraded++;
+        }
         long ms = Math.max(0, nowMs - request.atMs());
         all.latency.recordValue(ms);
         byClass.get(request.classIndex()).latency.recordValue(ms);
@@ -86,7 +90,7 @@ final class LoadTally {
                     seeds - received - counts.failedSeeds, received / seconds, Latency.of(counts.latency)));
         }
         return new LoadTest.Result(requestRate, totalSeeds, received(), totalSeeds - received() - all.failedSeeds, duplicates,
-                failures, received() / seconds, Latency.of(all.latency), timeline, classes, servedBy());
+                failures, received() / seconds, Latency.of(all.latency), timeline, classes, servedBy(), degraded);
     }
 
     /** Every model version that made an image, by model name and version. */

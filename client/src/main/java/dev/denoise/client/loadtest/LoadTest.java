@@ -23,11 +23,12 @@ public final class LoadTest {
     /**
      * What a run measured over all its images, and per class of the mix; {@code timeline} holds, per
      * second since the start, images received and their p50 latency; {@code servedBy} the model
-     * versions that made the images (more than one when a new version took over during the run).
+     * versions that made the images (more than one when a new version took over during the run);
+     * {@code degraded} the images that took fewer steps than their request asked for ({@link Urgency#minSteps}).
      */
     public record Result(double requestRate, int seeds, int received, int missing, int duplicates, Map<String, Integer> failures,
                   double imagesPerSecond, Latency latency, List<long[]> timeline, List<ClassResult> classes,
-                  List<ServedVersion> servedBy) {
+                  List<ServedVersion> servedBy, int degraded) {
         public long p50() {
             return latency.p50();
         }
@@ -49,20 +50,36 @@ public final class LoadTest {
     public record ClassResult(Mix.RequestClass requestClass, int requests, int seeds, int received, int missing,
                        double imagesPerSecond, Latency latency) {}
 
+    /**
+     * How urgent every request of a run is: seeds not started within {@code deadlineMs} fail with
+     * DEADLINE_EXCEEDED, and with {@code minSteps} they may take fewer steps, down to it, to start in
+     * time; null for neither.
+     */
+    public record Urgency(Long deadlineMs, Integer minSteps) {
+        public static final Urgency NONE = new Urgency(null, null);
+    }
+
     /** A request as produced: when, how many seeds, and the index of its class in the mix. */
     record Sent(long atMs, int seeds, int classIndex) {}
 
     private final ConnectionSettings settings;
     private final Topics topics;
     private final RequestedModel model;
+    private final Urgency urgency;
     private final Mix mix;
     private final long mixSeed;
     private final Duration timeout;
 
     public LoadTest(ConnectionSettings settings, RequestedModel model, Mix mix, long mixSeed, Duration timeout) {
+        this(settings, model, Urgency.NONE, mix, mixSeed, timeout);
+    }
+
+    public LoadTest(ConnectionSettings settings, RequestedModel model, Urgency urgency, Mix mix, long mixSeed,
+                    Duration timeout) {
         this.settings = settings;
         this.topics = Topics.of(settings);
         this.model = model;
+        this.urgency = urgency;
         this.mix = mix;
         this.mixSeed = mixSeed;
         this.timeout = timeout;
@@ -115,6 +132,8 @@ public final class LoadTest {
                 Mix.RequestClass requestClass = mix.classes().get(classIndex);
                 long to = Math.min(from + requestClass.seedsPerRequest(), totalSeeds); // the last request may be cut short
                 SampleRequest request = model.request(requestClass, LongStream.range(from, to).boxed().toList());
+                request.setDeadlineMs(urgency.deadlineMs());
+                request.setMinSteps(urgency.minSteps());
                 sent.put(request.getRequestId(), new Sent(System.currentTimeMillis(), (int) (to - from), classIndex));
                 sender.send(request);
                 from = to;

@@ -137,7 +137,7 @@ class LoadReportTest {
         }
         int received = (int) imagesPerSecond * 10;
         return new LoadTest.Result(rate, received, received, 0, 0, Map.of(), imagesPerSecond, Latency.of(all), timeline, classes,
-                List.of(new ServedVersion("mnist-cond", 1, received)));
+                List.of(new ServedVersion("mnist-cond", 1, received)), 0);
     }
 
     private static LoadTest.ClassResult classResult(Mix.RequestClass requestClass, double imagesPerSecond, long p50Ms) {
