@@ -364,20 +364,20 @@ final class ContinuousBatcher {
 
     /**
      * The steps {@code seed} starts with: fewer than asked where its request allows them and would
-     * otherwise miss its deadline ({@link StepBudget}). The request's seeds behind it take the free
-     * slots left now, then the request's slots in waves; one step of a slot costs the recent mean
-     * iteration times the versions taking turns.
+     * otherwise miss its deadline ({@link StepBudget}). Under fair shares a request's last seed
+     * starts about when the whole queue has drained, so the seeds waiting behind it are all those
+     * waiting, of every request: they take the free slots left now, then every slot in waves, one
+     * step of a slot costing the recent mean iteration times the versions taking turns.
      */
     private int withinDeadline(PendingSeed seed, WaitingSeeds.Request request, Sampler sampler, long nowMs) {
         if (seed.minSteps() == 0) {
             return seed.steps();
         }
-        int behind = request.size();
+        int behind = waiting.size();
         int startingNow = Math.min(behind, Math.max(0, maxSlots - slots.size() - 1));
-        int held = 1 + startingNow + (int) slots.stream().filter(slot -> slot.request() == request).count();
         double msPerStep = msPerIteration * Math.max(1, turns.size());
         return StepBudget.steps(seed.steps(), seed.minSteps(), sampler.stepCounts(), nowMs, request.deadlineAtMs,
-                behind - startingNow, held, msPerStep);
+                behind - startingNow, maxSlots, msPerStep);
     }
 
     /** The slots of the version whose turn it is; the versions with slots take turns. */

@@ -4,12 +4,12 @@ import java.util.List;
 
 /**
  * The steps a seed starts with when its request allows fewer ({@code minSteps}): the steps asked
- * for, unless at that count the request's seeds still waiting behind it would start after their
- * deadline. Those seeds start as the request's slots free: in ⌈waiting/slots⌉ waves, each as long
- * as a trajectory, {@code steps} × the time one slot takes to advance a step (measured by the
- * batcher). The seed then gets the most steps, among the counts its sampler takes and never below
- * {@code minSteps}, at which the last of them would still start in time; when none would, the
- * fewest allowed. Without {@code minSteps}, nothing changes.
+ * for, unless at that count the seeds waiting behind it would start after its request's deadline.
+ * Those seeds start as slots free: in ⌈waiting/slots⌉ waves, each as long as a trajectory,
+ * {@code steps} × the time one slot takes to advance a step (measured by the batcher). The seed
+ * then gets the most steps, among the counts its sampler takes and never below {@code minSteps},
+ * at which the last of them would still start in time; when none would, the fewest allowed.
+ * Without {@code minSteps}, nothing changes.
  */
 final class StepBudget {
 
@@ -22,8 +22,9 @@ final class StepBudget {
      * @param stepCounts  the only counts the sampler takes, increasing; empty when it takes any
      * @param nowMs       now, on the batcher's clock
      * @param deadlineAtMs when the request's seeds must have started
-     * @param waitingBehind the request's seeds still waiting after this one
-     * @param slots       the slots the request holds, this seed's included
+     * @param waitingBehind the seeds that will still be waiting once this one and those that take
+     *                    the free slots now have started
+     * @param slots       the slots that turn over for them
      * @param msPerStep   how long one slot takes to advance one step now
      */
     static int steps(int requested, int minSteps, List<Integer> stepCounts, long nowMs, long deadlineAtMs,
