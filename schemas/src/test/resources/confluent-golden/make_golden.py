@@ -40,6 +40,7 @@ SAMPLE_REQUEST = {
     "requestedAt": datetime.datetime(2024, 5, 1, 12, 34, 56, 789000, tzinfo=UTC),
     "priority": 2,
     "deadlineMs": 1500,
+    "minSteps": 2,
 }
 
 GENERATED_IMAGE = {

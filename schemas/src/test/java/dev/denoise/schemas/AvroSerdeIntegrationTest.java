@@ -232,6 +232,7 @@ class AvroSerdeIntegrationTest {
                 .setRequestedAt(Instant.parse("2024-05-01T12:34:56.789Z"))
                 .setPriority(2)
                 .setDeadlineMs(1500L)
+                .setMinSteps(2)
                 .build();
     }
 
