@@ -98,10 +98,6 @@ abstract class DiffusersTrajectory extends Trajectory {
     /** Images end in [-1, 1], written as 0..255, channel after channel. */
     @Override
     public final byte[] image() {
-        byte[] image = new byte[x.length];
-        for (int p = 0; p < x.length; p++) {
-            image[p] = grey((x[p] + 1) / 2);
-        }
-        return image;
+        return fromDataRange();
     }
 }

@@ -90,22 +90,13 @@ public final class FlowMapSampler implements Sampler {
                 System.arraycopy(x0, 0, x, 0, x.length);
                 return;
             }
-            double alphaBarS = Prediction.SCHEDULE.alphaBar(timesteps[i + 1]);
-            float alphaS = (float) Math.sqrt(alphaBarS);
-            float sigmaS = (float) Math.sqrt(1 - alphaBarS);
-            for (int p = 0; p < x.length; p++) {
-                x[p] = x0[p] * alphaS + noise[p] * sigmaS;
-            }
+            Prediction.ddimMove(x0, noise, Prediction.SCHEDULE.alphaBar(timesteps[i + 1]), x);
         }
 
         /** Images end in [-1, 1], written as 0..255. */
         @Override
         public byte[] image() {
-            byte[] image = new byte[x.length];
-            for (int p = 0; p < x.length; p++) {
-                image[p] = grey((x[p] + 1) / 2);
-            }
-            return image;
+            return fromDataRange();
         }
     }
 }

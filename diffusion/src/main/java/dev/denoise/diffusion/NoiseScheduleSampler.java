@@ -154,7 +154,7 @@ public final class NoiseScheduleSampler implements Sampler {
             double alphaBarT = schedule.alphaBar(t);
             double alphaBarS = schedule.alphaBar(s);
             switch (name) {
-                case DDIM -> ddim(alphaBarS);
+                case DDIM -> Prediction.ddimMove(x0, noise, alphaBarS, x);
                 case DDPM -> ddpm(alphaBarT, alphaBarS, GaussianNoise.image(seed(), i + 1, x.length));
                 default -> {
                     double h = s < 0 ? Double.NaN : lambda(alphaBarS) - lambda(alphaBarT);
@@ -162,15 +162,6 @@ public final class NoiseScheduleSampler implements Sampler {
                     previousX0 = previousX0 == null ? x0.clone() : copy(x0, previousX0);
                     previousH = h;
                 }
-            }
-        }
-
-        /** x_s = α_s·x̂₀ + σ_s·ε̂. */
-        private void ddim(double alphaBarS) {
-            float alphaS = (float) Math.sqrt(alphaBarS);
-            float sigmaS = (float) Math.sqrt(1 - alphaBarS);
-            for (int p = 0; p < x.length; p++) {
-                x[p] = x0[p] * alphaS + noise[p] * sigmaS;
             }
         }
 
@@ -207,11 +198,7 @@ public final class NoiseScheduleSampler implements Sampler {
         /** Images end in [-1, 1], written as 0..255. */
         @Override
         public byte[] image() {
-            byte[] image = new byte[x.length];
-            for (int p = 0; p < x.length; p++) {
-                image[p] = grey((x[p] + 1) / 2);
-            }
-            return image;
+            return fromDataRange();
         }
     }
 

@@ -42,6 +42,15 @@ public final class Prediction {
         }
     }
 
+    /** DDIM's deterministic move (η = 0) to a timestep of ᾱ {@code alphaBarS}: x_s = α_s·x̂₀ + σ_s·ε̂, into {@code x}. */
+    static void ddimMove(float[] x0, float[] noise, double alphaBarS, float[] x) {
+        float alphaS = (float) Math.sqrt(alphaBarS);
+        float sigmaS = (float) Math.sqrt(1 - alphaBarS);
+        for (int p = 0; p < x.length; p++) {
+            x[p] = x0[p] * alphaS + noise[p] * sigmaS;
+        }
+    }
+
     /** Classifier-free guidance (Ho and Salimans, 2022): v = v_none + scale·(v_label − v_none), into {@code v}. */
     static void guide(float[] outputs, int labelRow, int noneRow, float scale, float[] v) {
         int n = v.length;

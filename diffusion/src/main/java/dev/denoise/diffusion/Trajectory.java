@@ -98,6 +98,15 @@ public abstract class Trajectory {
         return x.clone();
     }
 
+    /** The sample of a sampler whose images end in the data range [-1, 1], as 0..255 a value. */
+    protected final byte[] fromDataRange() {
+        byte[] image = new byte[x.length];
+        for (int p = 0; p < x.length; p++) {
+            image[p] = grey((x[p] + 1) / 2);
+        }
+        return image;
+    }
+
     /** Clamps {@code value} (in [0,1] after the caller's shift) and rounds it to a grey level. */
     static byte grey(float value) {
         return (byte) Math.round(Math.min(1f, Math.max(0f, value)) * 255f);
