@@ -17,10 +17,12 @@ import java.util.Properties;
  * properties file is written last and marks a complete checkpoint.
  *
  * @param averageWeights the moving average's weights (WeightsCodec bytes), or null
+ * @param teacher        the SHA-256 of the weights the recipe learns from (a distilled student's
+ *                       teacher), or empty
  */
 record Checkpoint(int epoch, long seed, int batchSize, float learningRate, String dataset,
                   int heldOut, String architecture, String sha256, List<Double> epochLosses,
-                  byte[] weights, byte[] optimizerState, byte[] averageWeights) {
+                  byte[] weights, byte[] optimizerState, byte[] averageWeights, String teacher) {
 
     static final String PROPERTIES = "checkpoint.properties";
     static final String WEIGHTS = "checkpoint.weights";
@@ -43,6 +45,7 @@ record Checkpoint(int epoch, long seed, int batchSize, float learningRate, Strin
         p.setProperty("heldOut", Integer.toString(heldOut));
         p.setProperty("architecture", architecture);
         p.setProperty("sha256", sha256);
+        p.setProperty("teacher", teacher);
         p.setProperty("epochLosses", String.join(",", epochLosses.stream().map(String::valueOf).toList()));
         Path temp = dir.resolve(PROPERTIES + ".tmp");
         try (Writer w = Files.newBufferedWriter(temp)) {
@@ -73,11 +76,12 @@ record Checkpoint(int epoch, long seed, int batchSize, float learningRate, Strin
                 Integer.parseInt(p.getProperty("heldOut")), p.getProperty("architecture"),
                 p.getProperty("sha256"), losses, Files.readAllBytes(dir.resolve(WEIGHTS)),
                 Files.readAllBytes(dir.resolve(OPTIMIZER)),
-                Files.exists(dir.resolve(AVERAGE)) ? Files.readAllBytes(dir.resolve(AVERAGE)) : null));
+                Files.exists(dir.resolve(AVERAGE)) ? Files.readAllBytes(dir.resolve(AVERAGE)) : null,
+                p.getProperty("teacher", "")));
     }
 
     /** Refuses to continue a run with another recipe, naming the difference. */
-    void requireCompatible(TrainingOptions options, String datasetName, String architectureName) {
+    void requireCompatible(TrainingOptions options, String datasetName, String architectureName, String teacherSha256) {
         List<String> differences = new ArrayList<>();
         if (seed != options.seed()) {
             differences.add("seed " + seed + " vs " + options.seed());
@@ -96,6 +100,10 @@ record Checkpoint(int epoch, long seed, int batchSize, float learningRate, Strin
         }
         if (!architecture.equals(architectureName)) {
             differences.add("architecture " + architecture + " vs " + architectureName);
+        }
+        if (!teacher.equals(teacherSha256)) {
+            differences.add("teacher " + (teacher.isEmpty() ? "none" : teacher) + " vs "
+                    + (teacherSha256.isEmpty() ? "none" : teacherSha256));
         }
         if (!differences.isEmpty()) {
             throw new IllegalStateException("Cannot resume: the checkpoint was made with "

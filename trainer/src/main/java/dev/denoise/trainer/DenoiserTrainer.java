@@ -87,7 +87,7 @@ public final class DenoiserTrainer {
             Optional<Checkpoint> checkpoint = options.resume() ? Checkpoint.read(out) : Optional.empty();
             if (checkpoint.isPresent()) {
                 Checkpoint c = checkpoint.get();
-                c.requireCompatible(options, all.name(), architecture.name());
+                c.requireCompatible(options, all.name(), architecture.name(), recipe.teacher());
                 if (c.averageWeights() != null) {
                     denoiser.replaceWeights(WeightsPackage.of(architecture, c.averageWeights())); // the average starts here
                 }
@@ -132,7 +132,7 @@ public final class DenoiserTrainer {
                 }
                 new Checkpoint(epoch, options.seed(), options.batchSize(), options.learningRate(),
                         all.name(), options.heldOut(), architecture.name(), weights.sha256(),
-                        epochLosses, weights.weights(), adam.encodeState(), averaged).write(out);
+                        epochLosses, weights.weights(), adam.encodeState(), averaged, recipe.teacher()).write(out);
                 listener.onEpochEnd(new TrainingListener.EpochSummary(epoch, options.epochs(),
                         loss, seconds, train.count() / seconds, metrics, sheets));
             }

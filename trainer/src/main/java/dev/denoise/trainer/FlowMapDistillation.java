@@ -41,11 +41,18 @@ final class FlowMapDistillation implements Recipe {
     private static final long HELD_OUT_SEED_BASE = 5_000_000L;
 
     private final Denoiser teacher;
+    private final String teacherSha256;
     /** The teacher's final images for the held-out seeds, made once. */
     private List<byte[]> heldOutTargets;
 
     FlowMapDistillation(Denoiser teacher) {
         this.teacher = teacher;
+        this.teacherSha256 = teacher.weights().sha256();
+    }
+
+    @Override
+    public String teacher() {
+        return teacherSha256;
     }
 
     /** The student network for {@code teacher}, which must be a {@link CondUNet}. */

@@ -23,6 +23,11 @@ interface Recipe {
      */
     NDArray loss(Denoiser denoiser, NDManager batch, float[] clean, int[] labels, SplittableRandom random);
 
+    /** The SHA-256 of the weights it learns from (a distilled student's teacher), so a resume cannot switch them; empty for none. */
+    default String teacher() {
+        return "";
+    }
+
     /** Prepares a freshly initialised network before the first step (a student copies its teacher); nothing by default. */
     default void initialize(Denoiser denoiser) {
     }
